@@ -1,0 +1,37 @@
+/**
+ * The control API's core routes (`/__emulator/...`, bearer controlToken): request counters and the
+ * clock. Other parts add their own control routes next to their features (oauth/, data/).
+ */
+import type { FastifyInstance } from 'fastify'
+import { requireControl, sendJson } from '../app.ts'
+import { ApiError } from '../errors.ts'
+import type { EmulatorContext } from '../context.ts'
+
+export async function registerControlRoutes(app: FastifyInstance, ctx: EmulatorContext): Promise<void> {
+  const { org } = ctx
+  await app.register(async (control) => {
+    control.addHook('onRequest', async (req) => requireControl(org, req))
+
+    control.get('/__emulator/counters', async (_req, reply) => sendJson(reply, 200, org.counters.snapshot()))
+    control.delete('/__emulator/counters', async (_req, reply) => {
+      org.counters.reset()
+      return reply.code(204).send()
+    })
+
+    control.get('/__emulator/clock', async (_req, reply) =>
+      sendJson(reply, 200, { now: new Date(org.clock.now()).toISOString(), offsetMs: org.clock.offsetMs }),
+    )
+    control.post('/__emulator/clock/advance', async (req, reply) => {
+      const body = (req.body ?? {}) as { ms?: unknown; seconds?: unknown }
+      const ms =
+        typeof body.ms === 'number' ? body.ms : typeof body.seconds === 'number' ? body.seconds * 1000 : NaN
+      if (!Number.isFinite(ms) || ms < 0)
+        throw new ApiError(400, 'INVALID_REQUEST', 'Give {"ms": N} or {"seconds": N}, N >= 0')
+      org.clock.advance(ms)
+      return sendJson(reply, 200, {
+        now: new Date(org.clock.now()).toISOString(),
+        offsetMs: org.clock.offsetMs,
+      })
+    })
+  })
+}
