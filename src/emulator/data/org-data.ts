@@ -138,6 +138,12 @@ export interface OrgData {
   deleted(sobject: string, startMs: number, endMs: number): DeletedResult
   /** Number of live (not deleted) records of an object. */
   count(sobject: string): number
+  /**
+   * Runs `fn` (synchronous writes only) atomically: when it throws, every write it made is undone and
+   * the error rethrown. Used by allOrNone collections and composite requests. Optional: without it the
+   * REST layer undoes writes by compensation (delete what it created, restore what it changed).
+   */
+  transaction?<T>(fn: () => T): T
   /** Releases files and handles. */
   close(): void
 }
