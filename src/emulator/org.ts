@@ -6,6 +6,7 @@
 import { randomBytes, createHash } from 'node:crypto'
 import { EmulatorClock } from './clock.ts'
 import { makeId } from './ids.ts'
+import { ApiUsage } from './rest/api-usage.ts'
 
 /** What `sfsync emulator` was started with. */
 export interface EmulatorOptions {
@@ -84,6 +85,8 @@ export class EmulatorOrg {
   readonly options: EmulatorOptions
   readonly clock: EmulatorClock
   readonly counters = new RequestCounters()
+  /** API calls in the rolling 24 h window against `DailyApiRequests` (every layer that serves API calls counts here). */
+  readonly apiUsage: ApiUsage
   /** 18-character org id (key prefix 00D). */
   readonly orgId: string
   /** The 2-character pod segment shared by every id the org mints. */
@@ -99,6 +102,7 @@ export class EmulatorOrg {
   constructor(options: EmulatorOptions, clock = new EmulatorClock()) {
     this.options = options
     this.clock = clock
+    this.apiUsage = new ApiUsage(() => this.clock.now())
     this.pod = '5e'
     this.orgId = makeId(
       '00D',
