@@ -7,6 +7,7 @@ import { randomBytes, createHash } from 'node:crypto'
 import { EmulatorClock } from './clock.ts'
 import { makeId } from './ids.ts'
 import { ApiUsage } from './rest/api-usage.ts'
+import { FaultInjector } from './faults/fault-injector.ts'
 
 /** What `sfsync emulator` was started with. */
 export interface EmulatorOptions {
@@ -87,6 +88,11 @@ export class EmulatorOrg {
   readonly counters = new RequestCounters()
   /** API calls in the rolling 24 h window against `DailyApiRequests` (every layer that serves API calls counts here). */
   readonly apiUsage: ApiUsage
+  /**
+   * Fault injection and the request log (faults/): every layer can reach it, e.g. the Bulk layer's
+   * `org.faults.bulkJobFault('query', req)`; `org.faults.log` is the request log.
+   */
+  readonly faults: FaultInjector
   /** 18-character org id (key prefix 00D). */
   readonly orgId: string
   /** The 2-character pod segment shared by every id the org mints. */
@@ -103,6 +109,7 @@ export class EmulatorOrg {
     this.options = options
     this.clock = clock
     this.apiUsage = new ApiUsage(() => this.clock.now())
+    this.faults = new FaultInjector({ seed: options.seed, counters: this.counters })
     this.pod = '5e'
     this.orgId = makeId(
       '00D',
