@@ -10,6 +10,7 @@ import type { EmulatorContext } from './context.ts'
 import { openOrgData } from './data/open-org-data.ts'
 import { createOAuthServer } from './oauth/oauth-server.ts'
 import { registerRestRoutes } from './rest/rest-routes.ts'
+import { registerBulkRoutes } from './bulk/bulk-routes.ts'
 import { registerControlRoutes } from './control/control-routes.ts'
 
 /** The startup line's fields: everything a client needs (printed as one JSON line by `sfsync emulator`). */
@@ -48,6 +49,7 @@ export async function startEmulator(
   const app = await buildApp({ org, ...(options.logLevel ? { logLevel: options.logLevel } : {}) })
   await oauth.register(app, ctx)
   await registerRestRoutes(app, ctx)
+  await registerBulkRoutes(app, ctx)
   await registerControlRoutes(app, ctx)
   try {
     await app.listen({ host: '127.0.0.1', port: resolved.port })
