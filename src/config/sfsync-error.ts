@@ -19,6 +19,8 @@ export type ErrorCode =
   | 'ORG_UNREACHABLE'
   | 'LOCK_TIMEOUT'
   | 'CANCELLED'
+  | 'DESTINATION_FAILED'
+  | 'DESTINATION_VALUE_INVALID'
 
 /**
  * Base class of every error sfsync throws on purpose.
