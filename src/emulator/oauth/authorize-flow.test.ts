@@ -146,7 +146,7 @@ describe('web-server flow: authorize pages, authorization_code with PKCE, refres
 
   test('bad client, unregistered callback, OAuth off: errors in the body, no redirect', async () => {
     const url = (params: Record<string, string>) =>
-      `${emu.loginUrl}/services/oauth2/authorize?${new URLSearchParams({ response_type: 'code', client_id: emu.consumerKey, redirect_uri: LOOPBACK_CALLBACK_URL, ...params })}`
+      `${emu.loginUrl}/services/oauth2/authorize?${new URLSearchParams({ response_type: 'code', client_id: emu.consumerKey, redirect_uri: LOOPBACK_CALLBACK_URL, ...params }).toString()}`
     const read = async (u: string) => {
       const res = await fetch(u, { redirect: 'manual' })
       return { status: res.status, type: res.headers.get('content-type'), text: await res.text() }
@@ -175,7 +175,7 @@ describe('web-server flow: authorize pages, authorization_code with PKCE, refres
   test('PKCE: plain method, wrong verifier, verifier without challenge', async () => {
     const browser = new FormBrowser()
     const start = async (params: Record<string, string>) => {
-      const u = `${emu.loginUrl}/services/oauth2/authorize?${new URLSearchParams({ response_type: 'code', client_id: emu.consumerKey, redirect_uri: LOOPBACK_CALLBACK_URL, ...params })}`
+      const u = `${emu.loginUrl}/services/oauth2/authorize?${new URLSearchParams({ response_type: 'code', client_id: emu.consumerKey, redirect_uri: LOOPBACK_CALLBACK_URL, ...params }).toString()}`
       return codeFrom(await authorizeWithBrowser(browser, u, admin())).code
     }
     const exchange = (code: string, verifier?: string) =>
