@@ -17,7 +17,10 @@ export interface BulkSettings {
    * #1546, #1693), so the default is large enough to keep a whole result on one page in tests.
    */
   readonly defaultPageSize: number
-  /** Query and ingest jobs processed at the same time; later ones wait in UploadComplete. */
+  /**
+   * Query and ingest jobs processed at the same time; later ones wait in UploadComplete. 0 holds every
+   * job in UploadComplete (tests and fault scripts use it to observe an unfinished job).
+   */
   readonly maxConcurrentJobs: number
   /** How long a finished job and its results are kept, in emulated time (Salesforce: 7 days). */
   readonly retentionMs: number
@@ -38,7 +41,7 @@ const KEYS = Object.keys(BULK_DEFAULTS) as Array<keyof BulkSettings>
 
 /**
  * Applies a partial update (from the control API) on top of `current`; every value must be a positive
- * integer (retentionMs may be 0).
+ * integer (retentionMs and maxConcurrentJobs may be 0).
  */
 export function updateBulkSettings(current: BulkSettings, patch: unknown): BulkSettings {
   if (typeof patch !== 'object' || patch === null || Array.isArray(patch))
@@ -47,7 +50,7 @@ export function updateBulkSettings(current: BulkSettings, patch: unknown): BulkS
   for (const [key, value] of Object.entries(patch)) {
     if (!KEYS.includes(key as keyof BulkSettings))
       throw new ApiError(400, 'INVALID_REQUEST', `Unknown Bulk setting '${key}'; known: ${KEYS.join(', ')}`)
-    const min = key === 'retentionMs' ? 0 : 1
+    const min = key === 'retentionMs' || key === 'maxConcurrentJobs' ? 0 : 1
     if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min)
       throw new ApiError(400, 'INVALID_REQUEST', `Bulk setting '${key}' must be an integer >= ${min}`)
     next[key] = value

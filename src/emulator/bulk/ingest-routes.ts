@@ -134,11 +134,14 @@ export function registerIngestRoutes(app: FastifyInstance, ctx: EmulatorContext,
     apiVersion(req, INGEST_MIN_VERSION)
     const job = findJob(jobs.ingestJobs, (req.params as JobParams).id)
     const state = requestBody(req).state
+    let info: Record<string, unknown>
     if (state === 'UploadComplete') {
       if (job.state !== 'Open')
         throw invalidJobState(`Invalid state transition from ${job.state} to UploadComplete`)
       if (!job.uploaded) await writeFile(job.uploadPath, '')
       job.transition('UploadComplete', jobs.now())
+      // The answer says UploadComplete even when processing starts at once, as Salesforce's does.
+      info = job.createInfo()
       jobs.schedule(() =>
         runIngestJob(job, {
           data: ctx.data,
@@ -156,6 +159,7 @@ export function registerIngestRoutes(app: FastifyInstance, ctx: EmulatorContext,
       const wasOpen = job.state === 'Open'
       job.cancelled = true
       job.transition('Aborted', jobs.now())
+      info = job.createInfo()
       // A queued or running job's runner lists the rows it did not write as unprocessed; an Open job
       // has no runner yet, so one runs now to list every uploaded row as unprocessed.
       if (wasOpen) {
@@ -173,7 +177,7 @@ export function registerIngestRoutes(app: FastifyInstance, ctx: EmulatorContext,
     } else {
       throw invalidJobState(`state must be UploadComplete or Aborted (got ${JSON.stringify(state)})`)
     }
-    return sendJobJson(reply, 200, job.createInfo())
+    return sendJobJson(reply, 200, info)
   })
 
   app.delete(`${BASE}/:id`, async (req, reply) => {

@@ -107,10 +107,12 @@ export function registerQueryRoutes(app: FastifyInstance, ctx: EmulatorContext, 
     })
     jobs.queryJobs.set(job.id, job)
     jobs.recordQueryJob()
+    // The create response always says UploadComplete, as Salesforce's does, even if work starts at once.
+    const info = job.createInfo()
     jobs.schedule(() =>
       runQueryJob(job, { dir: jobs.dir, rowsPerSlice: jobs.settings.rowsPerSlice, now: () => jobs.now() }),
     )
-    return sendJobJson(reply, 200, job.createInfo())
+    return sendJobJson(reply, 200, info)
   })
 
   app.get(BASE, async (req, reply) => {
