@@ -259,4 +259,24 @@ describe('web-server flow: authorize pages, authorization_code with PKCE, refres
     assert.equal(body.user_id, emu.org.adminUser.id)
     assert.equal(body.organization_id, emu.org.orgId)
   })
+
+  test('user-agent flow (response_type=token): tokens in the fragment, no refresh token; login_hint prefills', async () => {
+    await emu.control('PATCH', '/__emulator/connected-app', { scopes: ['api', 'refresh_token'] })
+    const browser = new FormBrowser()
+    const url = `${emu.loginUrl}/services/oauth2/authorize?${new URLSearchParams({
+      response_type: 'token',
+      client_id: emu.consumerKey,
+      redirect_uri: LOOPBACK_CALLBACK_URL,
+      state: 'ua',
+      login_hint: emu.org.adminUser.username,
+    }).toString()}`
+    const page = await (await browser.get(url)).text()
+    assert.match(page, new RegExp(`id="username"[^>]*value="${emu.org.adminUser.username}"`))
+    const location = await authorizeWithBrowser(browser, url, admin())
+    const fragment = new URLSearchParams(new URL(location).hash.slice(1))
+    assert.ok(emu.oauth.sessions.resolve(fragment.get('access_token') ?? ''))
+    assert.equal(fragment.get('refresh_token'), null)
+    assert.equal(fragment.get('state'), 'ua')
+    assert.equal(fragment.get('token_type'), 'Bearer')
+  })
 })

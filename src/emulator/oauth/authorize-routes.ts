@@ -159,7 +159,10 @@ function authorize(state: OAuthState, req: FastifyRequest, reply: FastifyReply):
       return fail('immediate_unsuccessful', 'immediate unsuccessful')
     return completeApproved(state, reply, pending, user)
   }
-  if (!user) return html(reply, 200, loginPage({ startUrl: `${APPROVAL_PATH}?source=${pending.id}` }))
+  if (!user) {
+    const startUrl = `${APPROVAL_PATH}?source=${pending.id}`
+    return html(reply, 200, loginPage({ startUrl, username: params.login_hint ?? '' }))
+  }
   return continueAuthorization(state, reply, pending, user)
 }
 

@@ -19,11 +19,16 @@ function addValues(out: Record<string, string>, source: unknown): void {
   }
 }
 
-/** Query-string parameters overlaid by body parameters. */
+/**
+ * Query-string parameters overlaid by body parameters. Only form-encoded and multipart bodies count: the
+ * OAuth endpoints do not read JSON (a JSON body's grant_type goes unseen, as at Salesforce — UNCONFIRMED).
+ */
 export function oauthParams(req: FastifyRequest): OAuthParams {
   const out: Record<string, string> = {}
   addValues(out, req.query)
-  addValues(out, req.body)
+  const type = (req.headers['content-type'] ?? '').toLowerCase()
+  if (type.startsWith('application/x-www-form-urlencoded') || type.startsWith('multipart/form-data'))
+    addValues(out, req.body)
   return out
 }
 
