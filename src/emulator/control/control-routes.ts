@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify'
 import { requireControl, sendJson } from '../app.ts'
 import { ApiError } from '../errors.ts'
 import type { EmulatorContext } from '../context.ts'
+import { registerRecordControlRoutes } from './record-routes.ts'
 
 export async function registerControlRoutes(app: FastifyInstance, ctx: EmulatorContext): Promise<void> {
   const { org } = ctx
@@ -34,4 +35,5 @@ export async function registerControlRoutes(app: FastifyInstance, ctx: EmulatorC
       })
     })
   })
+  await registerRecordControlRoutes(app, ctx)
 }

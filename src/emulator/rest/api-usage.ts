@@ -58,7 +58,8 @@ export class ApiUsage {
   }
 
   static #checkMax(max: number): number {
-    if (!Number.isSafeInteger(max) || max < 0) throw new RangeError('the daily maximum is a whole number >= 0')
+    if (!Number.isSafeInteger(max) || max < 0)
+      throw new RangeError('the daily maximum is a whole number >= 0')
     return max
   }
 
