@@ -108,10 +108,13 @@ describe('Bulk API 2.0 query jobs', () => {
       const rec = byId.get(row.Id ?? '')
       assert.ok(rec, `row ${row.Id} is a live record`)
       assert.equal(row.Name, rec.Name)
-      assert.equal(row.NumberOfEmployees, rec.NumberOfEmployees === null ? '' : String(rec.NumberOfEmployees))
-      assert.equal(row.Active__c, String(rec.Active__c))
+      assert.equal(
+        row.NumberOfEmployees,
+        rec.NumberOfEmployees === null ? '' : JSON.stringify(rec.NumberOfEmployees),
+      )
+      assert.equal(row.Active__c, JSON.stringify(rec.Active__c))
       assert.equal(row.SLA__c, '2024-02-29')
-      assert.equal(row.CreatedDate, String(rec.CreatedDate).replace('+0000', 'Z'))
+      assert.equal(row.CreatedDate, (rec.CreatedDate as string).replace('+0000', 'Z'))
     }
   })
 
@@ -134,7 +137,7 @@ describe('Bulk API 2.0 query jobs', () => {
       const res = await call('GET', `/services/data/${V}/jobs/query/${String(job.id)}/results${q}`)
       assert.equal(res.status, 200)
       assert.equal(res.headers.get('content-type'), 'text/csv')
-      const rows = parse(res.text, { columns: true }) as Array<Record<string, string>>
+      const rows = parse<Record<string, string>>(res.text, { columns: true })
       assert.equal(Number(res.headers.get('sforce-numberofrecords')), rows.length)
       for (const r of rows) {
         assert.ok(!seen.has(r.Id ?? ''), 'no row twice')
@@ -162,8 +165,7 @@ describe('Bulk API 2.0 query jobs', () => {
     const twice = await call('GET', `${base}?maxRecords=100&locator=${locator}`)
     assert.equal(again.text, twice.text)
     const wider = await call('GET', `${base}?maxRecords=250&locator=${locator}`)
-    const ids = (t: string): string[] =>
-      (parse(t, { columns: true }) as Array<{ Id: string }>).map((r) => r.Id)
+    const ids = (t: string): string[] => parse<{ Id: string }>(t, { columns: true }).map((r) => r.Id)
     assert.deepEqual(ids(wider.text).slice(0, 100), ids(again.text))
     assert.equal(ids(wider.text).length, 250)
   })

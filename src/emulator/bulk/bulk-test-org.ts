@@ -86,7 +86,10 @@ export class FakeOrgData implements OrgData {
     const schema = this.schema(sobject)
     if (!schema) throw new DmlError('INVALID_TYPE', `sObject type '${sobject}' is not supported.`)
     let table = this.records.get(schema.name)
-    if (!table) this.records.set(schema.name, (table = new Map()))
+    if (!table) {
+      table = new Map<string, StoredRecord>()
+      this.records.set(schema.name, table)
+    }
     return table
   }
   query(soql: string, options: { includeDeleted: boolean }): QueryCursor {
