@@ -144,6 +144,36 @@ export interface OrgData {
    * REST layer undoes writes by compensation (delete what it created, restore what it changed).
    */
   transaction?<T>(fn: () => T): T
+  /**
+   * Sets formula (calculated) fields of a live record without touching SystemModstamp or
+   * LastModifiedDate, as Salesforce's formula values change without a write (reference §2.4). Reports
+   * a `formula` change. Throws DmlError INVALID_FIELD for a field that is not a formula, NOT_FOUND /
+   * ENTITY_IS_DELETED for a missing / deleted record. The next ordinary write recomputes the formula.
+   * Optional so that test fakes need not implement it; the SQLite record layer does.
+   */
+  setFormulaValues?(sobject: string, id: string, values: RecordFields): void
+  /**
+   * Calls `listener` after each committed write, once per record touched (cascaded deletes included),
+   * in commit order; inside `transaction` only once the outermost transaction commits (never for a
+   * rolled-back write). Returns a function that unsubscribes. A listener that throws does not undo
+   * the write: its error is reported as a process warning. Optional like `setFormulaValues`.
+   */
+  onChange?(listener: RecordChangeListener): () => void
   /** Releases files and handles. */
   close(): void
 }
+
+/** One committed change to one record, as `OrgData.onChange` reports it. */
+export interface RecordChange {
+  readonly op: 'insert' | 'update' | 'delete' | 'undelete' | 'purge' | 'formula'
+  readonly sobject: string
+  /** 18-character id. */
+  readonly id: string
+  /**
+   * The record's SystemModstamp after the change (ms); for `purge`, the emulated time of the purge; for
+   * `formula`, the unchanged SystemModstamp.
+   */
+  readonly systemModstampMs: number
+}
+
+export type RecordChangeListener = (change: RecordChange) => void
