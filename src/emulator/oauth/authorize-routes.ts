@@ -93,14 +93,18 @@ function denied(state: OAuthState, reply: FastifyReply, p: PendingAuthorization)
   )
 }
 
-/** After login: skip the approval page for an app this user already approved (unless prompt=consent). */
+/**
+ * After login: skip the approval page for an app this user already approved, or whose users are admin
+ * pre-authorized (unless prompt=consent).
+ */
 function continueAuthorization(
   state: OAuthState,
   reply: FastifyReply,
   p: PendingAuthorization,
   user: EmulatorUser,
 ): FastifyReply {
-  if (!p.forceConsent && state.browser.hasApproved(user.id, p.clientId))
+  const preAuthorized = state.apps.client(p.clientId)?.settings.permittedUsers === 'adminApproved'
+  if (!p.forceConsent && (preAuthorized || state.browser.hasApproved(user.id, p.clientId)))
     return completeApproved(state, reply, p, user)
   return html(
     reply,

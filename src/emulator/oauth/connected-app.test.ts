@@ -40,6 +40,8 @@ describe('the Connected App through the control API', () => {
       runAsUsername: 'integration@sfsync-emulator.example',
       introspectAllTokens: true,
       useDigitalSignatures: false,
+      certificate: null,
+      permittedUsers: 'all',
       passwordFlowEnabled: false,
       refreshTokenRotation: false,
       requirePkce: false,

@@ -6,6 +6,7 @@
  * effect" (reference/salesforce-oauth.md §10), so every change is queued with the moment it takes effect
  * (`propagationDelayMs` of emulated time later) and the token endpoint always reads the settings in force.
  */
+import { createPublicKey, X509Certificate, type KeyObject } from 'node:crypto'
 import { z } from 'zod'
 import type { EmulatorOrg } from '../org.ts'
 import { seededToken } from '../org.ts'
@@ -46,8 +47,16 @@ export interface ConnectedAppSettings {
   /** The client credentials flow's "Run As" user (a username of the org), or null when none is set. */
   readonly runAsUsername: string | null
   readonly introspectAllTokens: boolean
-  /** "Use Digital Signatures": stored and reported; the JWT bearer flow is not emulated. */
+  /** "Use Digital Signatures": with `certificate`, enables the JWT bearer flow. */
   readonly useDigitalSignatures: boolean
+  /** The uploaded certificate (PEM of an X.509 certificate or of an RSA public key), or null. */
+  readonly certificate: string | null
+  /**
+   * "Permitted Users": `all` ("All users may self-authorize": a user must approve the app once before the
+   * JWT bearer flow works for them) or `adminApproved` ("Admin approved users are pre-authorized": every
+   * user of the emulated org counts as assigned, and the "Allow Access?" page is skipped).
+   */
+  readonly permittedUsers: 'all' | 'adminApproved'
   /** The org's "Allow OAuth Username-Password Flows" (off in orgs created since Summer '23). */
   readonly passwordFlowEnabled: boolean
   /** "Enable Refresh Token Rotation". */
@@ -88,11 +97,22 @@ export function defaultConnectedAppConfig(org: EmulatorOrg): ConnectedAppConfig 
     runAsUsername: org.users[1]?.username ?? org.adminUser.username,
     introspectAllTokens: true,
     useDigitalSignatures: false,
+    certificate: null,
+    permittedUsers: 'all',
     passwordFlowEnabled: false,
     refreshTokenRotation: false,
     requirePkce: false,
     sessionTimeoutSeconds: 7200,
     propagationDelayMs: 0,
+  }
+}
+
+/** The public key of an uploaded certificate (or public key) PEM, or undefined when it does not parse. */
+export function publicKeyFromPem(pem: string): KeyObject | undefined {
+  try {
+    return pem.includes('CERTIFICATE') ? new X509Certificate(pem).publicKey : createPublicKey(pem)
+  } catch {
+    return undefined
   }
 }
 
@@ -114,6 +134,14 @@ const configShape = {
   runAsUsername: z.string().min(1).nullable(),
   introspectAllTokens: z.boolean(),
   useDigitalSignatures: z.boolean(),
+  certificate: z
+    .string()
+    .refine(
+      (pem) => publicKeyFromPem(pem) !== undefined,
+      'certificate must be the PEM of an X.509 certificate or of a public key',
+    )
+    .nullable(),
+  permittedUsers: z.enum(['all', 'adminApproved']),
   passwordFlowEnabled: z.boolean(),
   refreshTokenRotation: z.boolean(),
   requirePkce: z.boolean(),
@@ -171,6 +199,8 @@ const PLATFORM_CLI_SETTINGS: ConnectedAppSettings = {
   runAsUsername: null,
   introspectAllTokens: false,
   useDigitalSignatures: false,
+  certificate: null,
+  permittedUsers: 'all',
   passwordFlowEnabled: false,
   refreshTokenRotation: false,
   requirePkce: false,

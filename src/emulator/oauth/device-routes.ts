@@ -30,6 +30,7 @@ function connect(state: OAuthState, req: FastifyRequest, reply: FastifyReply): F
   if (req.method === 'POST' && (params.action === 'approve' || params.action === 'deny')) {
     if (params.action === 'approve') {
       state.devices.approve(auth, user.id)
+      state.browser.recordApproval(user.id, auth.clientId)
       return html(reply, messagePage('Connected', 'You can now return to your device.'))
     }
     state.devices.deny(auth)

@@ -76,6 +76,7 @@ export async function registerOAuthControlRoutes(app: FastifyInstance, state: OA
       const user = org.userByUsername(username)
       if (!user?.isActive) throw badRequest(`username: no active user "${username}" in the org`)
       devices.approve(auth, user.id)
+      browser.recordApproval(user.id, auth.clientId)
       return sendJson(reply, 200, { userCode: auth.userCode, state: auth.state, username: user.username })
     })
 

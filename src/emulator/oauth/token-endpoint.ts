@@ -1,7 +1,7 @@
 /**
  * `/services/oauth2/token`: every grant the emulator supports (reference/salesforce-oauth.md §2):
  * client_credentials, authorization_code (+PKCE), refresh_token (+rotation), device (+ the device-code
- * request with `response_type=device_code`) and password. Errors are 400 JSON `{error,error_description}`.
+ * request with `response_type=device_code`), password and JWT bearer (jwt-bearer-grant.ts). Errors are 400 JSON `{error,error_description}`.
  */
 import { createHash } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
@@ -9,6 +9,7 @@ import type { EmulatorUser } from '../org.ts'
 import { hostKind, oauthParams, requestOrigin, type OAuthParams } from './oauth-request.ts'
 import { authenticateClient, oauthError, type OAuthState } from './oauth-state.ts'
 import { DEVICE_POLL_INTERVAL_SECONDS } from './device-codes.ts'
+import { JWT_BEARER_GRANT, jwtBearerGrant } from './jwt-bearer-grant.ts'
 import {
   clientCredentialsScopes,
   grantedScopes,
@@ -22,6 +23,7 @@ const KNOWN_GRANTS = new Set([
   'refresh_token',
   'device',
   'password',
+  JWT_BEARER_GRANT,
 ])
 
 const unsupportedGrant = () => oauthError('unsupported_grant_type', 'grant type not supported')
@@ -251,6 +253,9 @@ export function registerTokenEndpoint(app: FastifyInstance, state: OAuthState): 
         break
       case 'password':
         body = passwordGrant(state, req, params)
+        break
+      case JWT_BEARER_GRANT:
+        body = jwtBearerGrant(state, req, params)
         break
       default:
         // UNCONFIRMED for a missing grant_type (reference §15); unknown ones are confirmed.
