@@ -228,7 +228,7 @@ describe('Bulk API 2.0 ingest jobs', () => {
   test('a revoked session gets 401 INVALID_SESSION_ID', async () => {
     const probe = await call('GET', `/services/data/${V}/jobs/ingest`)
     assert.equal(probe.status, 200)
-    s.revoke()
+    await s.revoke()
     assert.equal(
       errorOf(await call('GET', `/services/data/${V}/jobs/ingest`), 401).errorCode,
       'INVALID_SESSION_ID',

@@ -314,6 +314,7 @@ describe('Bulk API 2.0 query jobs', () => {
         `Max bulk v2 query jobs (${list.records.length + 1}) per 24 hrs has been reached`,
       )
       s.org.clock.advance(24 * 3600 * 1000 + 1)
+      await s.renewToken()
       await createJob('SELECT Id FROM Account')
     } finally {
       await control({ dailyQueryJobLimit: 10000 })
@@ -325,8 +326,10 @@ describe('Bulk API 2.0 query jobs', () => {
     const id = String(job.id)
     await waitComplete(id)
     s.org.clock.advance(6 * 24 * 3600 * 1000)
+    await s.renewToken()
     assert.equal((await call('GET', `/services/data/${V}/jobs/query/${id}/results?maxRecords=1`)).status, 200)
     s.org.clock.advance(24 * 3600 * 1000 + 1)
+    await s.renewToken()
     expectError(await call('GET', `/services/data/${V}/jobs/query/${id}/results`), 404, 'NOT_FOUND')
     expectError(await call('GET', `/services/data/${V}/jobs/query/${id}`), 404, 'NOT_FOUND')
   })

@@ -19,7 +19,8 @@ import {
   type RecordFields,
   type SObjectSchema,
 } from '../data/org-data.ts'
-import type { Session } from '../oauth/session.ts'
+import type { EmulatorContext } from '../context.ts'
+import { createOAuthServer } from '../oauth/oauth-server.ts'
 import { registerBulkRoutes } from './bulk-routes.ts'
 
 const f = (name: string, type: string, extra: Record<string, unknown> = {}): DescribeField => ({
@@ -197,45 +198,66 @@ export class FakeOrgData implements OrgData {
 
 export interface BulkTestServer {
   readonly url: string
+  /** An access token from the real OAuth server (client-credentials grant). */
   readonly token: string
+  /** Gets a fresh token (after the emulated clock moved past the session timeout). */
+  renewToken(): Promise<void>
   readonly org: EmulatorOrg
   readonly data: FakeOrgData
   readonly app: FastifyInstance
-  /** Revokes the access token (the next call gets 401 INVALID_SESSION_ID). */
-  revoke(): void
+  /** Revokes every session through the control API (the next call gets 401 INVALID_SESSION_ID). */
+  revoke(): Promise<void>
   close(): Promise<void>
 }
 
-/** Starts the Bulk routes alone, over real HTTP, on the scaffolding OrgData. */
-export async function startBulkTestServer(): Promise<BulkTestServer> {
+/**
+ * Starts the OAuth server and the Bulk routes over real HTTP, on the scaffolding OrgData (or `data`).
+ */
+export async function startBulkTestServer(data = new FakeOrgData()): Promise<BulkTestServer> {
   const org = new EmulatorOrg({ port: 0, seed: 'bulk-test', records: {} })
-  const data = new FakeOrgData()
-  const token = `00D!bulk-test-${Math.random().toString(36).slice(2)}`
-  let live = true
-  const session: Session = {
-    accessToken: token,
-    userId: org.adminUser.id,
-    clientId: 'test',
-    scopes: ['api'],
-    issuedAtMs: Date.now(),
-  }
   const app = await buildApp({ org })
-  await registerBulkRoutes(app, {
-    org,
-    data,
-    sessions: { resolve: (t: string) => (live && t === token ? session : undefined) },
-  })
+  const oauth = createOAuthServer(org, data)
+  const ctx: EmulatorContext = { org, data, sessions: oauth.sessions }
+  await oauth.register(app, ctx)
+  await registerBulkRoutes(app, ctx)
   await app.listen({ host: '127.0.0.1', port: 0 })
   const address = app.server.address()
   const port = typeof address === 'object' && address ? address.port : 0
+  org.instanceUrl = `http://127.0.0.1:${port}`
+  org.loginUrl = `http://localhost:${port}`
+  const getToken = async (): Promise<string> => {
+    const res = await fetch(`${org.instanceUrl}/services/oauth2/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: oauth.app.consumerKey,
+        client_secret: oauth.app.consumerSecret,
+      }).toString(),
+    })
+    const body = (await res.json()) as { access_token?: string }
+    if (!body.access_token) throw new Error(`no access token: ${JSON.stringify(body)}`)
+    return body.access_token
+  }
+  let token = await getToken()
   return {
-    url: `http://127.0.0.1:${port}`,
-    token,
+    url: org.instanceUrl,
+    get token() {
+      return token
+    },
+    async renewToken() {
+      token = await getToken()
+    },
     org,
     data,
     app,
-    revoke: () => {
-      live = false
+    async revoke() {
+      const revoked = await fetch(`${org.instanceUrl}/__emulator/sessions/revoke`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${org.controlToken}`, 'content-type': 'application/json' },
+        body: '{}',
+      })
+      if (revoked.status !== 200) throw new Error(`revoke failed: ${revoked.status}`)
     },
     close: () => app.close(),
   }
