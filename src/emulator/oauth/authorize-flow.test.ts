@@ -209,6 +209,16 @@ describe('web-server flow: authorize pages, authorization_code with PKCE, refres
     })
   })
 
+  test('an authorization code expires after 15 minutes of emulated time', async () => {
+    const o = oauth2()
+    const location = await authorizeWithBrowser(new FormBrowser(), o.getAuthorizationUrl({}), admin())
+    emu.org.clock.advance(15 * 60_000 + 1_000)
+    await assert.rejects(o.requestToken(codeFrom(location).code), {
+      name: 'invalid_grant',
+      message: 'expired authorization code',
+    })
+  })
+
   test('a user who approved once is not asked again; prompt=consent asks again', async () => {
     const browser = new FormBrowser()
     const o = oauth2()

@@ -147,4 +147,32 @@ describe('device flow', () => {
       [400, { error: 'unsupported_response_type', error_description: 'response type not supported' }],
     )
   })
+
+  test('a sixth approval of the same app by the same user revokes the oldest refresh token', async () => {
+    const tokens: string[] = []
+    for (let i = 0; i < 6; i++) {
+      const form = new FormData()
+      form.append('client_id', 'PlatformCLI')
+      form.append('response_type', 'device_code')
+      form.append('scope', 'refresh_token api web')
+      const codes = (await (
+        await fetch(`${emu.loginUrl}/services/oauth2/token`, { method: 'POST', body: form })
+      ).json()) as Record<string, string>
+      await emu.control('POST', '/__emulator/oauth/device/approve', { userCode: codes.user_code })
+      const res = await emu.token(emu.loginUrl, {
+        client_id: 'PlatformCLI',
+        grant_type: 'device',
+        code: codes.device_code ?? '',
+      })
+      tokens.push(String(res.body.refresh_token))
+    }
+    const refresh = (rt: string) =>
+      emu.token(emu.loginUrl, { grant_type: 'refresh_token', client_id: 'PlatformCLI', refresh_token: rt })
+    assert.deepEqual((await refresh(tokens[0] ?? '')).body, {
+      error: 'invalid_grant',
+      error_description: 'expired access/refresh token',
+    })
+    assert.equal((await refresh(tokens[1] ?? '')).status, 200)
+    assert.equal((await refresh(tokens[5] ?? '')).status, 200)
+  })
 })

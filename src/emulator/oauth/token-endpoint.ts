@@ -1,7 +1,8 @@
 /**
  * `/services/oauth2/token`: every grant the emulator supports (reference/salesforce-oauth.md §2):
  * client_credentials, authorization_code (+PKCE), refresh_token (+rotation), device (+ the device-code
- * request with `response_type=device_code`), password and JWT bearer (jwt-bearer-grant.ts). Errors are 400 JSON `{error,error_description}`.
+ * request with `response_type=device_code`), password and JWT bearer (jwt-bearer-grant.ts). Errors are
+ * 400 JSON `{error,error_description}`.
  */
 import { createHash } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
