@@ -1,15 +1,33 @@
 /**
  * The emulator's SOQL engine: parses a query, validates it against the org's schemas, translates it to
  * SQL over the storage layout (data/storage-layout.ts) and runs it with node:sqlite.
+ *
+ * @example
+ * const cursor = executeSoql(db, orgSchemas, 'SELECT Id, Owner.Name FROM Account LIMIT 10', {
+ *   includeDeleted: false, nowMs: clock.now() })
+ * cursor.fetch(0, 2000, '60.0') // [{ attributes: { type: 'Account', url: ... }, Id: '001...', Owner: {...} }]
  */
 import type { DatabaseSync } from 'node:sqlite'
 import type { QueryCursor, SObjectSchema } from '../data/org-data.ts'
-import { SoqlError } from '../data/org-data.ts'
+import { tableName } from '../data/storage-layout.ts'
+import { executeAggregate, isAggregateQuery } from './aggregate-query.ts'
+import { RecordShape } from './record-shape.ts'
+import { CountCursor, RowCursor, RowidList } from './row-cursor.ts'
+import type { ParsedQuery } from './soql-ast.ts'
+import { soqlError } from './soql-errors.ts'
+import { JoinSet, rowidSql } from './soql-fields.ts'
+import { compileFilter, resolveField, rootSchema, type EngineOptions } from './query-scope.ts'
+import { registerSqlFunctions } from './sql-functions.ts'
+import { parseChecked } from './parse-checked.ts'
+import { selectList } from './select-list.ts'
 
 /** How the engine finds an sObject's schema (case-insensitive by API name). */
 export interface SchemaLookup {
   schema(name: string): SObjectSchema | undefined
 }
+
+/** The largest OFFSET Salesforce accepts (SFDOC soql_select_offset). */
+const MAX_OFFSET = 2000
 
 /**
  * Runs `soql` over `db` and returns a cursor whose matching rows are fixed now. `includeDeleted` is
@@ -22,8 +40,67 @@ export function executeSoql(
   soql: string,
   options: { includeDeleted: boolean; nowMs: number },
 ): QueryCursor {
-  void db
-  void schemas
-  void options
-  throw new SoqlError('MALFORMED_QUERY', `SOQL engine under construction: ${soql}`)
+  const query = parseChecked(soql)
+  const schema = rootSchema(soql, schemas, query)
+  if (query.offset && query.offset.value > MAX_OFFSET)
+    throw soqlError('NUMBER_OUTSIDE_VALID_RANGE', soql, query.offset.at, `Maximum SOQL offset allowed is ${MAX_OFFSET}`)
+  registerSqlFunctions(db)
+  const first = query.select[0]
+  const countOnly =
+    query.select.length === 1 && first?.kind === 'aggregate' && first.ref.arg === undefined && query.groupBy.length === 0
+  if (countOnly) return countQuery(db, schemas, soql, query, schema, options)
+  if (isAggregateQuery(query)) return executeAggregate(db, schemas, soql, query, schema, options)
+  return rowQuery(db, schemas, soql, query, schema, options)
+}
+
+function countQuery(
+  db: DatabaseSync,
+  schemas: SchemaLookup,
+  soql: string,
+  query: ParsedQuery,
+  schema: SObjectSchema,
+  options: EngineOptions,
+): QueryCursor {
+  const filter = compileFilter(soql, schemas, query, schema, options)
+  const sql = `SELECT COUNT(*) FROM ${tableName(schema.name)} AS t0 ${filter.joins.joins} WHERE ${filter.where}`
+  const total = Number((db.prepare(sql).get(...filter.params) as Record<string, unknown>)['COUNT(*)'])
+  const afterOffset = Math.max(0, total - (query.offset?.value ?? 0))
+  return new CountCursor(query.limit ? Math.min(afterOffset, query.limit.value) : afterOffset)
+}
+
+function rowQuery(
+  db: DatabaseSync,
+  schemas: SchemaLookup,
+  soql: string,
+  query: ParsedQuery,
+  schema: SObjectSchema,
+  options: EngineOptions,
+): QueryCursor {
+  // Selected columns are read at fetch time through their own joins; the filter's joins serve only
+  // WHERE and ORDER BY at execution.
+  const selectJoins = new JoinSet(soql, schemas, schema)
+  const shape = new RecordShape(selectJoins.root, selectList(soql, query, schema, selectJoins))
+  const filter = compileFilter(soql, schemas, query, schema, options)
+  const order: string[] = []
+  for (const item of query.orderBy) {
+    if (item.target.kind !== 'field')
+      throw soqlError('MALFORMED_QUERY', soql, item.target.at, `unexpected token: '${item.target.fn}'`)
+    const f = resolveField(filter.joins, item.target, query, schema)
+    if (f.field.sortable === false || f.storage === 'compound')
+      throw soqlError('INVALID_FIELD', soql, item.target.at, `field '${f.field.name}' can not be sorted in a query call`)
+    // Salesforce's default: NULLS FIRST ascending, NULLS LAST descending.
+    const nullsFirst = item.nullsFirst ?? !item.descending
+    order.push(`${f.sql} ${item.descending ? 'DESC' : 'ASC'} NULLS ${nullsFirst ? 'FIRST' : 'LAST'}`)
+  }
+  order.push(rowidSql('t0'))
+  const sql =
+    `SELECT ${rowidSql('t0')} FROM ${tableName(schema.name)} AS t0 ${filter.joins.joins} ` +
+    `WHERE ${filter.where} ORDER BY ${order.join(', ')} LIMIT ? OFFSET ?`
+  const stmt = db.prepare(sql)
+  stmt.setReturnArrays(true)
+  const list = new RowidList()
+  for (const row of stmt.iterate(...filter.params, query.limit?.value ?? -1, query.offset?.value ?? 0))
+    list.push((row as unknown as number[])[0] as number)
+  const from = `FROM ${tableName(schema.name)} AS t0 ${selectJoins.joins}`
+  return new RowCursor(db, list.finish(), shape, from)
 }

@@ -1,0 +1,157 @@
+/**
+ * Cursors over query results. A row query keeps only the matching `_rowid`s (a Float64Array: 8 bytes
+ * a row, 8 MB for 1M rows) fixed at execution time, and reads each page by rowid: a contiguous
+ * ascending run (the natural order of an unfiltered query) as one `BETWEEN` range scan of the
+ * primary key, anything else through `json_each`.
+ */
+import type { DatabaseSync, StatementSync } from 'node:sqlite'
+import type { JsonValue, QueryCursor } from '../data/org-data.ts'
+import type { RecordShape } from './record-shape.ts'
+
+/** Rows read per SQL statement when streaming flat rows. */
+const ROWS_BATCH = 5_000
+
+/** Growable list of rowids. */
+export class RowidList {
+  #data = new Float64Array(1024)
+  #length = 0
+
+  push(rowid: number): void {
+    if (this.#length === this.#data.length) {
+      const bigger = new Float64Array(this.#data.length * 2)
+      bigger.set(this.#data)
+      this.#data = bigger
+    }
+    this.#data[this.#length++] = rowid
+  }
+
+  get length(): number {
+    return this.#length
+  }
+
+  /** The list, trimmed to its length. */
+  finish(): Float64Array {
+    return this.#data.slice(0, this.#length)
+  }
+}
+
+/** The sObjects URL prefix for an API version given as `60.0` or `v60.0`. */
+export function sobjectsBase(apiVersion: string): string {
+  const v = apiVersion.startsWith('v') ? apiVersion.slice(1) : apiVersion
+  return `/services/data/v${v}/sobjects/`
+}
+
+export class RowCursor implements QueryCursor {
+  readonly totalSize: number
+  readonly columns: readonly string[]
+  readonly #db: DatabaseSync
+  readonly #rowids: Float64Array
+  readonly #shape: RecordShape
+  readonly #from: string
+  #range: StatementSync | undefined
+  #list: StatementSync | undefined
+
+  /**
+   * @param from `FROM "X" AS t0 LEFT JOIN ...` for the selected columns.
+   */
+  constructor(db: DatabaseSync, rowids: Float64Array, shape: RecordShape, from: string) {
+    this.#db = db
+    this.#rowids = rowids
+    this.#shape = shape
+    this.#from = from
+    this.totalSize = rowids.length
+    this.columns = shape.columns
+  }
+
+  fetch(offset: number, count: number, apiVersion: string): Array<Record<string, unknown>> {
+    const base = sobjectsBase(apiVersion)
+    return this.#read(offset, count).map((row) => this.#shape.record(row, base))
+  }
+
+  *rows(offset: number, count: number): Iterable<readonly JsonValue[]> {
+    const end = Math.min(this.totalSize, offset + count)
+    for (let at = Math.max(0, offset); at < end; at += ROWS_BATCH) {
+      for (const row of this.#read(at, Math.min(ROWS_BATCH, end - at))) yield this.#shape.flat(row)
+    }
+  }
+
+  /** Rows `[offset, offset+count)` of the result as SQL arrays, in result order. */
+  #read(offset: number, count: number): unknown[][] {
+    const start = Math.max(0, offset)
+    const end = Math.min(this.totalSize, start + Math.max(0, count))
+    if (end <= start) return []
+    const ids = this.#rowids.subarray(start, end)
+    const first = ids[0] as number
+    const last = ids[ids.length - 1] as number
+    if (last - first === ids.length - 1 && isAscending(ids)) {
+      this.#range ??= this.#prepare(`t0."_rowid" BETWEEN ? AND ?`, true)
+      return this.#range.all(first, last) as unknown as unknown[][]
+    }
+    this.#list ??= this.#prepare(`t0."_rowid" IN (SELECT value FROM json_each(?))`, false)
+    const rows = this.#list.all(JSON.stringify(Array.from(ids))) as unknown as unknown[][]
+    // Put the rows back in result order; the rowid is the last column.
+    const position = new Map<number, number>()
+    for (let i = 0; i < ids.length; i++) position.set(ids[i] as number, i)
+    const ordered: unknown[][] = new Array<unknown[]>(ids.length)
+    for (const row of rows) ordered[position.get(row[row.length - 1] as number) as number] = row
+    // A row purged since execution leaves a hole: skip it.
+    return ordered.filter((r) => r !== undefined)
+  }
+
+  #prepare(where: string, ordered: boolean): StatementSync {
+    const cols = [...this.#shape.sql, 't0."_rowid"'].join(', ')
+    const stmt = this.#db.prepare(
+      `SELECT ${cols} ${this.#from} WHERE ${where}${ordered ? ' ORDER BY t0."_rowid"' : ''}`,
+    )
+    stmt.setReturnArrays(true)
+    return stmt
+  }
+}
+
+function isAscending(ids: Float64Array): boolean {
+  for (let i = 1; i < ids.length; i++) if ((ids[i] as number) <= (ids[i - 1] as number)) return false
+  return true
+}
+
+/** A cursor over records computed at execution (aggregate queries). */
+export class ListCursor implements QueryCursor {
+  readonly totalSize: number
+  readonly columns: readonly string[]
+  readonly #records: ReadonlyArray<Record<string, JsonValue>>
+
+  constructor(records: ReadonlyArray<Record<string, JsonValue>>, columns: readonly string[]) {
+    this.#records = records
+    this.columns = columns
+    this.totalSize = records.length
+  }
+
+  fetch(offset: number, count: number): Array<Record<string, unknown>> {
+    return this.#records.slice(Math.max(0, offset), Math.max(0, offset) + Math.max(0, count)).map((r) => ({
+      attributes: { type: 'AggregateResult' },
+      ...r,
+    }))
+  }
+
+  *rows(offset: number, count: number): Iterable<readonly JsonValue[]> {
+    for (const r of this.#records.slice(Math.max(0, offset), Math.max(0, offset) + Math.max(0, count)))
+      yield this.columns.map((c) => r[c] ?? null)
+  }
+}
+
+/** `SELECT COUNT() ...`: totalSize is the count and there are no records. */
+export class CountCursor implements QueryCursor {
+  readonly totalSize: number
+  readonly columns: readonly string[] = []
+
+  constructor(count: number) {
+    this.totalSize = count
+  }
+
+  fetch(): Array<Record<string, unknown>> {
+    return []
+  }
+
+  *rows(): Iterable<readonly JsonValue[]> {
+    // COUNT() returns no records, only totalSize.
+  }
+}
