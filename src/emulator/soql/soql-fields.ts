@@ -179,7 +179,7 @@ function polymorphicField(node: ObjectNode, name: string, names: string[]): Reso
       const nameField = t.schema.describe.fields.find((f) => f.nameField === true) ?? t.schema.field('Name')
       return nameField ? `${t.alias}.${quoteIdent(nameField.name)}` : 'NULL'
     })
-    sql = `(COALESCE(${parts.join(', ')})) COLLATE NOCASE`
+    sql = `(${parts.length === 1 ? (parts[0] as string) : `COALESCE(${parts.join(', ')})`}) COLLATE NOCASE`
   }
   return { node, field: synthetic, storage: name === 'Id' ? 'id' : 'text', sql, names }
 }
