@@ -124,5 +124,12 @@ describe('the Connected App through the control API', () => {
     emu.org.clock.advance(1_000)
     assert.equal((await cc()).status, 200)
     assert.equal(((await emu.control('GET', '/__emulator/connected-app')).body as View).pendingUntil, null)
+
+    // Changing only org-level settings does not reschedule a pending app change.
+    await emu.control('PATCH', '/__emulator/connected-app', { requirePkce: true })
+    const onlyOrg = (await emu.control('PATCH', '/__emulator/connected-app', { propagationDelayMs: 0 }))
+      .body as View
+    assert.equal(onlyOrg.inForce.requirePkce, false)
+    assert.notEqual(onlyOrg.pendingUntil, null)
   })
 })

@@ -188,6 +188,13 @@ function appSettingsOf(config: ConnectedAppConfig): ConnectedAppSettings {
   return settings
 }
 
+function sameSettings(a: ConnectedAppSettings, b: ConnectedAppSettings): boolean {
+  const keys = Object.keys(a) as Array<keyof ConnectedAppSettings>
+  return (
+    keys.length === Object.keys(b).length && keys.every((k) => JSON.stringify(a[k]) === JSON.stringify(b[k]))
+  )
+}
+
 const PLATFORM_CLI_SETTINGS: ConnectedAppSettings = {
   oauthEnabled: true,
   deviceFlowEnabled: true,
@@ -282,8 +289,12 @@ export class ConnectedAppRegistry {
       sessionTimeoutSeconds: config.sessionTimeoutSeconds,
       propagationDelayMs: config.propagationDelayMs,
     }
+    const settings = appSettingsOf(config)
+    const last = this.#versions[this.#versions.length - 1]
+    // A save that changes only org-level fields leaves pending app changes on their own schedule.
+    if (last && sameSettings(last.settings, settings)) return
     const effectiveAt = this.#org.clock.now() + config.propagationDelayMs
-    this.#versions.push({ settings: appSettingsOf(config), effectiveAt })
+    this.#versions.push({ settings, effectiveAt })
   }
 
   /**
