@@ -1,98 +1,128 @@
 import { test, describe, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { parse } from 'csv-parse/sync'
-import jsforce from 'jsforce'
-import { startBulkTestServer, type BulkTestServer } from './bulk-test-org.ts'
+import {
+  API_VERSION,
+  errorOf,
+  startBulkEmulator,
+  type BulkEmulator,
+  type HttpResult,
+} from './bulk-test-emulator.ts'
 
-const V = 'v60.0'
-let s: BulkTestServer
+const V = `v${API_VERSION}`
+const N = 3000
+let b: BulkEmulator
 
-async function call(
-  method: string,
-  path: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-): Promise<{ status: number; headers: Headers; text: string; json: () => unknown }> {
-  const res = await fetch(`${s.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${s.token}`,
-      'accept-encoding': 'identity',
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...headers,
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  })
-  const text = await res.text()
-  return { status: res.status, headers: res.headers, text, json: () => JSON.parse(text) as unknown }
-}
-
-async function control(body: Record<string, unknown>): Promise<void> {
-  const res = await fetch(`${s.url}/__emulator/bulk/settings`, {
-    method: 'PATCH',
-    headers: { authorization: `Bearer ${s.org.controlToken}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  })
-  assert.equal(res.status, 200, await res.text())
-}
+const FIELDS = ['Id', 'Name', 'Description', 'AnnualRevenue', 'NumberOfEmployees', 'IsDeleted'].concat([
+  'CreatedDate',
+  'SystemModstamp',
+  'Owner.Name',
+  'Parent.Name',
+])
+const SOQL = `SELECT ${FIELDS.join(', ')} FROM Account`
+const DATETIMES = new Set(['CreatedDate', 'SystemModstamp'])
 
 async function createJob(
   query: string,
   extra: Record<string, unknown> = {},
 ): Promise<Record<string, unknown>> {
-  const res = await call('POST', `/services/data/${V}/jobs/query`, { operation: 'query', query, ...extra })
+  const res = await b.call('POST', `/services/data/${V}/jobs/query`, { operation: 'query', query, ...extra })
   assert.equal(res.status, 200, res.text)
   return res.json() as Record<string, unknown>
 }
 
-async function waitComplete(id: string): Promise<Record<string, unknown>> {
-  for (let i = 0; i < 500; i++) {
-    const info = (await call('GET', `/services/data/${V}/jobs/query/${id}`)).json() as Record<string, unknown>
+async function waitFinished(id: string): Promise<Record<string, unknown>> {
+  for (let i = 0; i < 1000; i++) {
+    const info = (await b.call('GET', `/services/data/${V}/jobs/query/${id}`)).json() as Record<
+      string,
+      unknown
+    >
     if (info.state !== 'UploadComplete' && info.state !== 'InProgress') return info
     await new Promise((r) => setTimeout(r, 10))
   }
   throw new Error('job did not finish')
 }
 
-function expectError(
-  res: { status: number; json: () => unknown },
-  status: number,
-  errorCode: string,
-): string {
-  assert.equal(res.status, status)
-  const body = res.json() as Array<{ errorCode: string; message: string }>
-  assert.ok(Array.isArray(body) && body.length === 1, 'a one-element error array')
-  assert.equal(body[0]?.errorCode, errorCode)
-  return body[0]?.message ?? ''
+function expectError(res: HttpResult, status: number, errorCode: string): string {
+  const err = errorOf(res)
+  assert.equal(err.status, status, res.text)
+  assert.equal(err.errorCode, errorCode, res.text)
+  return err.message
 }
 
-const N = 3000
+/** Every record of a REST query or queryAll, following nextRecordsUrl. */
+async function restRecords(
+  resource: 'query' | 'queryAll',
+  soql: string,
+): Promise<Array<Record<string, unknown>>> {
+  const out: Array<Record<string, unknown>> = []
+  let path: string | undefined = `/services/data/${V}/${resource}?q=${encodeURIComponent(soql)}`
+  while (path) {
+    const res = await b.call('GET', path)
+    assert.equal(res.status, 200, res.text)
+    const page = res.json() as { records: Array<Record<string, unknown>>; nextRecordsUrl?: string }
+    out.push(...page.records)
+    path = page.nextRecordsUrl
+  }
+  return out
+}
 
-describe('Bulk API 2.0 query jobs', () => {
+/** A REST record's value as Bulk CSV writes it. */
+function csvOf(record: Record<string, unknown>, path: string): string {
+  let value: unknown = record
+  for (const part of path.split('.')) value = value === null ? null : (value as Record<string, unknown>)[part]
+  if (value === null || value === undefined) return ''
+  if (typeof value === 'string') return DATETIMES.has(path) ? value.replace(/\+0000$/, 'Z') : value
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value)
+  throw new Error(`unexpected value at ${path}: ${JSON.stringify(value)}`)
+}
+
+/** Runs a job and reads every page (`maxRecords` per page), asserting the page headers. */
+async function allPages(
+  id: string,
+  maxRecords?: number,
+): Promise<{ rows: Array<Record<string, string>>; pages: number }> {
+  const rows: Array<Record<string, string>> = []
+  let locator: string | null = null
+  let pages = 0
+  do {
+    const params = new URLSearchParams()
+    if (maxRecords) params.set('maxRecords', String(maxRecords))
+    if (locator) params.set('locator', locator)
+    const res = await b.call('GET', `/services/data/${V}/jobs/query/${id}/results?${params.toString()}`)
+    assert.equal(res.status, 200, res.text)
+    assert.equal(res.headers.get('content-type'), 'text/csv')
+    const page = parse<Record<string, string>>(res.text, { columns: true })
+    assert.equal(Number(res.headers.get('sforce-numberofrecords')), page.length)
+    rows.push(...page)
+    locator = res.headers.get('sforce-locator')
+    assert.ok(locator !== null, 'Sforce-Locator is always sent')
+    if (locator === 'null') locator = null
+    pages++
+  } while (locator)
+  return { rows, pages }
+}
+
+describe('Bulk API 2.0 query jobs (whole emulator)', () => {
   before(async () => {
-    s = await startBulkTestServer()
-    for (let i = 0; i < N; i++) {
-      s.data.create(
-        'Account',
-        {
-          Name: i % 7 === 0 ? `Quote "${i}", comma\nnewline ✓` : `Account ${i}`,
-          NumberOfEmployees: i % 5 === 0 ? null : i,
-          Active__c: i % 2 === 0,
-          SLA__c: '2024-02-29',
-        },
-        {},
-      )
+    b = await startBulkEmulator({ Account: N })
+    const conn = b.conn()
+    const edge = [
+      { Name: 'Edge "quoted", with comma', Description: 'line one\nline two\r\nline three' },
+      { Name: 'Edge unicode Zoë’s café ✓ 日本', Description: null },
+      { Name: 'Edge NA', Description: 'NA' },
+    ]
+    for (const rec of edge) {
+      const res = await conn.sobject('Account').create(rec)
+      assert.ok(res.success)
     }
-    const ids = [...(s.data.records.get('Account')?.keys() ?? [])]
-    for (const id of ids.slice(0, 10)) s.data.delete('Account', id)
+    const some = await restRecords('query', 'SELECT Id FROM Account LIMIT 10')
+    for (const rec of some) await conn.sobject('Account').destroy(String(rec.Id))
   })
-  after(async () => s.close())
+  after(async () => b?.close())
 
-  test('jsforce bulk2.query streams every row once, equal to the records (query skips deleted)', async () => {
-    const conn = new jsforce.Connection({ instanceUrl: s.url, accessToken: s.token, version: '60.0' })
-    const stream = await conn.bulk2.query(
-      'SELECT Id, Name, NumberOfEmployees, Active__c, SLA__c, CreatedDate FROM Account',
-    )
+  test('jsforce bulk2.query streams every row once, equal to a REST query of the same rows', async () => {
+    const stream = await b.conn().bulk2.query(SOQL)
     const rows: Array<Record<string, string>> = []
     await new Promise<void>((resolve, reject) =>
       stream
@@ -100,237 +130,231 @@ describe('Bulk API 2.0 query jobs', () => {
         .on('end', resolve)
         .on('error', reject),
     )
-    const live = [...(s.data.records.get('Account')?.values() ?? [])].filter((r) => !r.deleted)
-    assert.equal(rows.length, live.length)
-    assert.equal(new Set(rows.map((r) => r.Id)).size, rows.length)
-    const byId = new Map(live.map((r) => [r.fields.Id as string, r.fields]))
+    const rest = await restRecords('query', SOQL)
+    assert.equal(rows.length, rest.length)
+    assert.equal(rows.length, N + 3 - 10)
+    assert.equal(new Set(rows.map((r) => r.Id)).size, rows.length, 'no row twice')
+    const byId = new Map(rest.map((r) => [String(r.Id), r]))
     for (const row of rows) {
       const rec = byId.get(row.Id ?? '')
-      assert.ok(rec, `row ${row.Id} is a live record`)
-      assert.equal(row.Name, rec.Name)
-      assert.equal(
-        row.NumberOfEmployees,
-        rec.NumberOfEmployees === null ? '' : JSON.stringify(rec.NumberOfEmployees),
-      )
-      assert.equal(row.Active__c, JSON.stringify(rec.Active__c))
-      assert.equal(row.SLA__c, '2024-02-29')
-      assert.equal(row.CreatedDate, (rec.CreatedDate as string).replace('+0000', 'Z'))
+      assert.ok(rec, `Bulk row ${row.Id} is in the REST result`)
+      for (const field of FIELDS) assert.equal(row[field], csvOf(rec, field), `${field} of ${row.Id}`)
     }
   })
 
-  test('queryAll includes deleted rows; pages by maxRecords and locator return each row once', async () => {
-    const job = await createJob('SELECT Id, IsDeleted FROM Account', { operation: 'queryAll' })
+  test('queryAll with maxRecords pages: every row once, deleted rows included, equal to REST queryAll', async () => {
+    const job = await createJob(SOQL, { operation: 'queryAll' })
     assert.match(String(job.id), /^750[0-9A-Za-z]{15}$/)
     assert.equal(job.state, 'UploadComplete')
+    assert.equal(job.operation, 'queryAll')
     assert.equal(job.object, 'Account')
-    assert.equal(job.contentType, 'CSV')
-    const info = await waitComplete(String(job.id))
+    assert.equal(job.apiVersion, 60)
+    const info = await waitFinished(String(job.id))
     assert.equal(info.state, 'JobComplete')
-    assert.equal(info.numberRecordsProcessed, N)
-    assert.equal(info.jobType, 'V2Query')
-    const seen = new Set<string>()
-    let deleted = 0
-    let locator: string | null = null
-    let pages = 0
-    do {
-      const q: string = locator ? `?maxRecords=700&locator=${locator}` : '?maxRecords=700'
-      const res = await call('GET', `/services/data/${V}/jobs/query/${String(job.id)}/results${q}`)
-      assert.equal(res.status, 200)
-      assert.equal(res.headers.get('content-type'), 'text/csv')
-      const rows = parse<Record<string, string>>(res.text, { columns: true })
-      assert.equal(Number(res.headers.get('sforce-numberofrecords')), rows.length)
-      for (const r of rows) {
-        assert.ok(!seen.has(r.Id ?? ''), 'no row twice')
-        seen.add(r.Id ?? '')
-        if (r.IsDeleted === 'true') deleted++
-      }
-      locator = res.headers.get('sforce-locator')
-      assert.ok(locator !== null, 'Sforce-Locator is always sent')
-      if (locator === 'null') locator = null
-      pages++
-    } while (locator)
-    assert.equal(seen.size, N)
-    assert.equal(deleted, 10)
-    assert.equal(pages, Math.ceil(N / 700))
+    assert.equal(info.numberRecordsProcessed, N + 3)
+    const { rows, pages } = await allPages(String(job.id), 700)
+    assert.equal(pages, Math.ceil((N + 3) / 700))
+    const rest = await restRecords('queryAll', SOQL)
+    assert.deepEqual(rows.map((r) => r.Id).sort(), rest.map((r) => String(r.Id)).sort())
+    assert.equal(rows.filter((r) => r.IsDeleted === 'true').length, 10)
+    const byId = new Map(rest.map((r) => [String(r.Id), r]))
+    for (const row of rows)
+      for (const f of FIELDS) assert.equal(row[f], csvOf(byId.get(row.Id ?? '') ?? {}, f))
   })
 
-  test('a locator serves the same page again, with a different maxRecords too', async () => {
+  test('CSV bytes: every value quoted, quotes doubled, newlines kept, unicode, nulls as ""', async () => {
+    const job = await createJob(
+      "SELECT Name, Description, NumberOfEmployees FROM Account WHERE Name LIKE 'Edge%' ORDER BY Name",
+    )
+    await waitFinished(String(job.id))
+    const res = await b.call('GET', `/services/data/${V}/jobs/query/${String(job.id)}/results`)
+    assert.equal(
+      res.text,
+      '"Name","Description","NumberOfEmployees"\n' +
+        '"Edge ""quoted"", with comma","line one\nline two\r\nline three",""\n' +
+        '"Edge NA","NA",""\n' +
+        '"Edge unicode Zoë’s café ✓ 日本","",""\n',
+    )
+    assert.equal(Number(res.headers.get('content-length')), Buffer.byteLength(res.text))
+  })
+
+  test('a locator serves the same page again, and with another maxRecords', async () => {
     const job = await createJob('SELECT Id FROM Account')
-    await waitComplete(String(job.id))
+    await waitFinished(String(job.id))
     const base = `/services/data/${V}/jobs/query/${String(job.id)}/results`
-    const first = await call('GET', `${base}?maxRecords=100`)
+    const first = await b.call('GET', `${base}?maxRecords=100`)
     const locator = first.headers.get('sforce-locator') ?? ''
-    assert.equal(locator, Buffer.from('100').toString('base64url'))
-    const again = await call('GET', `${base}?maxRecords=100&locator=${locator}`)
-    const twice = await call('GET', `${base}?maxRecords=100&locator=${locator}`)
+    assert.notEqual(locator, 'null')
+    const again = await b.call('GET', `${base}?maxRecords=100&locator=${locator}`)
+    const twice = await b.call('GET', `${base}?maxRecords=100&locator=${locator}`)
     assert.equal(again.text, twice.text)
-    const wider = await call('GET', `${base}?maxRecords=250&locator=${locator}`)
+    const wider = await b.call('GET', `${base}?maxRecords=250&locator=${locator}`)
     const ids = (t: string): string[] => parse<{ Id: string }>(t, { columns: true }).map((r) => r.Id)
     assert.deepEqual(ids(wider.text).slice(0, 100), ids(again.text))
     assert.equal(ids(wider.text).length, 250)
+    assert.equal(new Set([...ids(first.text), ...ids(again.text)]).size, 200)
   })
 
-  test('gzip on request; CSV options TAB + CRLF; relationship columns dotted', async () => {
-    const job = await createJob('SELECT Id, Name, Parent.Name FROM Account', {
+  test('gzip on request; TAB + CRLF; an empty result is the header alone', async () => {
+    const job = await createJob('SELECT Id, Name FROM Account', {
       columnDelimiter: 'TAB',
       lineEnding: 'CRLF',
     })
     assert.equal(job.columnDelimiter, 'TAB')
-    await waitComplete(String(job.id))
+    assert.equal(job.lineEnding, 'CRLF')
+    await waitFinished(String(job.id))
     const url = `/services/data/${V}/jobs/query/${String(job.id)}/results?maxRecords=3`
-    const plain = await call('GET', url)
-    assert.ok(plain.text.startsWith('"Id"\t"Name"\t"Parent.Name"\r\n'), plain.text.slice(0, 40))
-    const zipped = await fetch(`${s.url}${url}`, {
-      headers: { authorization: `Bearer ${s.token}`, 'accept-encoding': 'gzip' },
+    const plain = await b.call('GET', url)
+    assert.ok(plain.text.startsWith('"Id"\t"Name"\r\n"001'), plain.text.slice(0, 40))
+    assert.equal(plain.text.split('\r\n').length, 5)
+    const zipped = await fetch(`${b.url}${url}`, {
+      headers: { authorization: `Bearer ${b.token}`, 'accept-encoding': 'gzip' },
     })
     assert.equal(zipped.headers.get('content-encoding'), 'gzip')
     assert.equal(await zipped.text(), plain.text)
+
+    const none = await createJob("SELECT Id FROM Account WHERE Name = 'no such account'")
+    await waitFinished(String(none.id))
+    const empty = await b.call('GET', `/services/data/${V}/jobs/query/${String(none.id)}/results`)
+    assert.equal(empty.text, '"Id"\n')
+    assert.equal(empty.headers.get('sforce-numberofrecords'), '0')
+    assert.equal(empty.headers.get('sforce-locator'), 'null')
   })
 
-  test('refused queries: compound field, unsupported object, subquery, aggregate, OFFSET, bad SOQL', async () => {
+  test('refused queries: compound field, subquery, aggregate, OFFSET, bad SOQL, unknown field and object', async () => {
     const post = (query: string) =>
-      call('POST', `/services/data/${V}/jobs/query`, { operation: 'query', query })
+      b.call('POST', `/services/data/${V}/jobs/query`, { operation: 'query', query })
     assert.equal(
       expectError(await post('SELECT Id, BillingAddress FROM Account'), 400, 'API_ERROR'),
       'Selecting compound data not supported in Bulk Query',
     )
     assert.equal(
-      expectError(await post('SELECT Id FROM Attachment'), 400, 'INVALIDENTITY'),
-      "Entity 'Attachment' is not supported by the Bulk API.",
+      expectError(await post('SELECT Id, Account.ShippingAddress FROM Contact'), 400, 'API_ERROR'),
+      'Selecting compound data not supported in Bulk Query',
     )
-    expectError(await post('SELECT Id, (SELECT Id FROM Contacts) FROM Account'), 400, 'API_ERROR')
+    assert.equal(
+      expectError(await post('SELECT Id, (SELECT Id FROM Contacts) FROM Account'), 400, 'API_ERROR'),
+      'Aggregate Relationships not supported in Bulk Query',
+    )
     expectError(await post('SELECT COUNT(Id) FROM Account'), 400, 'API_ERROR')
     expectError(await post('SELECT Id FROM Account LIMIT 5 OFFSET 10'), 400, 'API_ERROR')
-    expectError(await post('SELECT FROM WHERE'), 400, 'MALFORMED_QUERY')
+    expectError(await post('SELECT Id FROM Account WHERE'), 400, 'MALFORMED_QUERY')
     expectError(await post('SELECT Nope__c FROM Account'), 400, 'INVALID_FIELD')
+    expectError(await post('SELECT Id FROM Nope__c'), 400, 'INVALID_TYPE')
   })
 
   test('bad job options are refused with a message naming the option', async () => {
-    const post = (body: unknown) => call('POST', `/services/data/${V}/jobs/query`, body)
-    assert.match(
-      expectError(await post({ operation: 'select', query: 'SELECT Id FROM Account' }), 400, 'INVALIDJOB'),
-      /operation/,
-    )
-    assert.match(expectError(await post({ operation: 'query' }), 400, 'INVALIDJOB'), /query/)
+    const post = (body: unknown) => b.call('POST', `/services/data/${V}/jobs/query`, body)
     const q = { operation: 'query', query: 'SELECT Id FROM Account' }
+    assert.match(expectError(await post({ ...q, operation: 'select' }), 400, 'INVALIDJOB'), /operation/)
+    assert.match(expectError(await post({ operation: 'query' }), 400, 'INVALIDJOB'), /query is required/)
     assert.match(
       expectError(await post({ ...q, columnDelimiter: 'COLON' }), 400, 'INVALIDJOB'),
       /columnDelimiter/,
     )
     assert.match(expectError(await post({ ...q, lineEnding: 'CR' }), 400, 'INVALIDJOB'), /lineEnding/)
     assert.match(expectError(await post({ ...q, contentType: 'JSON' }), 400, 'INVALIDJOB'), /contentType/)
-    expectError(await call('POST', `/services/data/v40.0/jobs/query`, q), 404, 'NOT_FOUND')
+    expectError(await b.call('POST', `/services/data/v46.0/jobs/query`, q), 404, 'NOT_FOUND')
   })
 
   test('session errors: 401 INVALID_SESSION_ID without or with a bad token', async () => {
-    const res = await fetch(`${s.url}/services/data/${V}/jobs/query`)
+    const res = await fetch(`${b.url}/services/data/${V}/jobs/query`)
     assert.equal(res.status, 401)
     assert.match(await res.text(), /INVALID_SESSION_ID/)
-    const bad = await call('GET', `/services/data/${V}/jobs/query`, undefined, {
+    const bad = await b.call('GET', `/services/data/${V}/jobs/query`, undefined, {
       authorization: 'Bearer nope',
     })
     expectError(bad, 401, 'INVALID_SESSION_ID')
   })
 
-  test('results before completion: 412 JOB_NOT_COMPLETE; abort; delete; 404 after', async () => {
-    await control({ maxConcurrentJobs: 0 })
+  test('unfinished results: 412 JOB_NOT_COMPLETE; abort; delete; then 404', async () => {
+    assert.equal(
+      (await b.control('PATCH', '/__emulator/bulk/settings', { maxConcurrentJobs: 0 })).status,
+      200,
+    )
     try {
-      const job = await createJob('SELECT Id FROM Account')
-      const id = String(job.id)
-      const early = await call('GET', `/services/data/${V}/jobs/query/${id}/results`)
-      assert.match(expectError(early, 412, 'JOB_NOT_COMPLETE'), /Current status: UPLOAD_COMPLETE$/)
-      const aborted = await call('PATCH', `/services/data/${V}/jobs/query/${id}`, { state: 'Aborted' })
+      const id = String((await createJob('SELECT Id FROM Account')).id)
+      const path = `/services/data/${V}/jobs/query/${id}`
+      assert.equal(((await b.call('GET', path)).json() as { state: string }).state, 'UploadComplete')
+      assert.match(
+        expectError(await b.call('GET', `${path}/results`), 412, 'JOB_NOT_COMPLETE'),
+        /Current status: UPLOAD_COMPLETE$/,
+      )
+      const aborted = await b.call('PATCH', path, { state: 'Aborted' })
       assert.equal((aborted.json() as { state: string }).state, 'Aborted')
-      const late = await call('GET', `/services/data/${V}/jobs/query/${id}/results`)
-      assert.match(expectError(late, 412, 'JOB_NOT_COMPLETE'), /Current status: ABORTED$/)
+      assert.match(expectError(await b.call('GET', `${path}/results`), 412, 'JOB_NOT_COMPLETE'), /ABORTED$/)
+      expectError(await b.call('PATCH', path, { state: 'Aborted' }), 400, 'INVALIDJOBSTATE')
+      expectError(await b.call('PATCH', path, { state: 'Open' }), 400, 'INVALIDJOBSTATE')
+      assert.equal((await b.call('DELETE', path)).status, 204)
+      expectError(await b.call('GET', path), 404, 'NOT_FOUND')
       expectError(
-        await call('PATCH', `/services/data/${V}/jobs/query/${id}`, { state: 'Aborted' }),
-        400,
-        'INVALIDJOBSTATE',
-      )
-      expectError(
-        await call('PATCH', `/services/data/${V}/jobs/query/${id}`, { state: 'Open' }),
-        400,
-        'INVALIDJOBSTATE',
-      )
-      assert.equal((await call('DELETE', `/services/data/${V}/jobs/query/${id}`)).status, 204)
-      expectError(await call('GET', `/services/data/${V}/jobs/query/${id}`), 404, 'NOT_FOUND')
-      expectError(
-        await call('GET', `/services/data/${V}/jobs/query/750000000000000AAA/results`),
+        await b.call('GET', `/services/data/${V}/jobs/query/7505e000000000zAAA/results`),
         404,
         'NOT_FOUND',
       )
     } finally {
-      await control({ maxConcurrentJobs: 2 })
+      await b.control('PATCH', '/__emulator/bulk/settings', { maxConcurrentJobs: 2 })
     }
   })
 
-  test('results: other API version 409, bad maxRecords and locator 400', async () => {
-    const job = await createJob('SELECT Id FROM Account')
-    const id = String(job.id)
-    await waitComplete(id)
-    expectError(await call('GET', `/services/data/v59.0/jobs/query/${id}/results`), 409, 'INVALIDJOB')
-    expectError(
-      await call('GET', `/services/data/${V}/jobs/query/${id}/results?maxRecords=0`),
-      400,
-      'INVALIDPARAMETER',
-    )
-    expectError(
-      await call('GET', `/services/data/${V}/jobs/query/${id}/results?maxRecords=x`),
-      400,
-      'INVALIDPARAMETER',
-    )
-    expectError(
-      await call('GET', `/services/data/${V}/jobs/query/${id}/results?locator=$$`),
-      400,
-      'INVALIDLOCATOR',
-    )
+  test('results: another API version 409, bad maxRecords or locator 400', async () => {
+    const id = String((await createJob('SELECT Id FROM Account')).id)
+    await waitFinished(id)
+    const path = `/services/data/${V}/jobs/query/${id}/results`
+    expectError(await b.call('GET', `/services/data/v59.0/jobs/query/${id}/results`), 409, 'INVALIDJOB')
+    expectError(await b.call('GET', `${path}?maxRecords=0`), 400, 'INVALIDPARAMETER')
+    expectError(await b.call('GET', `${path}?maxRecords=ten`), 400, 'INVALIDPARAMETER')
+    expectError(await b.call('GET', `${path}?locator=$$`), 400, 'INVALIDLOCATOR')
   })
 
-  test('list: done, records, nextRecordsUrl; daily job limit; /limits entry', async () => {
-    const list = (await call('GET', `/services/data/${V}/jobs/query`)).json() as {
+  test('list; Sforce-Limit-Info; the daily query-job limit and /limits', async () => {
+    const listed = await b.call('GET', `/services/data/${V}/jobs/query`)
+    assert.match(listed.headers.get('sforce-limit-info') ?? '', /^api-usage=\d+\/\d+$/)
+    const list = listed.json() as {
       done: boolean
       records: Array<{ jobType: string }>
       nextRecordsUrl: unknown
     }
     assert.equal(list.done, true)
     assert.equal(list.nextRecordsUrl, null)
-    assert.ok(list.records.length >= 3)
-    assert.ok(list.records.every((r) => r.jobType === 'V2Query'))
-    const onlyIngest = (await call('GET', `/services/data/${V}/jobs/query?jobType=V2Ingest`)).json() as {
-      records: unknown[]
-    }
-    assert.equal(onlyIngest.records.length, 0)
-    const used = s.org.apiUsage.limits().DailyBulkV2QueryJobs
-    assert.ok(used && used.Remaining === used.Max - list.records.length - 1, JSON.stringify(used))
-    await control({ dailyQueryJobLimit: list.records.length + 1 })
+    assert.ok(list.records.length >= 3 && list.records.every((r) => r.jobType === 'V2Query'))
+    const ingestOnly = (await b.call('GET', `/services/data/${V}/jobs/query?jobType=V2Ingest`)).json()
+    assert.deepEqual((ingestOnly as { records: unknown[] }).records, [])
+
+    const limits = (await b.call('GET', `/services/data/${V}/limits`)).json() as Record<
+      string,
+      { Max: number; Remaining: number }
+    >
+    const used = (await b.control('GET', '/__emulator/bulk/usage')).json() as { queryJobsToday: number }
+    assert.equal(limits.DailyBulkV2QueryJobs?.Remaining, 10_000 - used.queryJobsToday)
+    await b.control('PATCH', '/__emulator/bulk/settings', { dailyQueryJobLimit: used.queryJobsToday })
     try {
-      const refused = await call('POST', `/services/data/${V}/jobs/query`, {
+      const refused = await b.call('POST', `/services/data/${V}/jobs/query`, {
         operation: 'query',
         query: 'SELECT Id FROM Account',
       })
       assert.equal(
         expectError(refused, 400, 'LIMIT_EXCEEDED'),
-        `Max bulk v2 query jobs (${list.records.length + 1}) per 24 hrs has been reached`,
+        `Max bulk v2 query jobs (${used.queryJobsToday}) per 24 hrs has been reached`,
       )
-      s.org.clock.advance(24 * 3600 * 1000 + 1)
-      await s.renewToken()
+      await b.control('POST', '/__emulator/clock/advance', { ms: 24 * 3600 * 1000 + 60_000 })
+      await b.renewToken()
       await createJob('SELECT Id FROM Account')
     } finally {
-      await control({ dailyQueryJobLimit: 10000 })
+      await b.control('PATCH', '/__emulator/bulk/settings', { dailyQueryJobLimit: 10_000 })
     }
   })
 
   test('finished jobs and their results are gone after 7 days of emulated time', async () => {
-    const job = await createJob('SELECT Id FROM Account')
-    const id = String(job.id)
-    await waitComplete(id)
-    s.org.clock.advance(6 * 24 * 3600 * 1000)
-    await s.renewToken()
-    assert.equal((await call('GET', `/services/data/${V}/jobs/query/${id}/results?maxRecords=1`)).status, 200)
-    s.org.clock.advance(24 * 3600 * 1000 + 1)
-    await s.renewToken()
-    expectError(await call('GET', `/services/data/${V}/jobs/query/${id}/results`), 404, 'NOT_FOUND')
-    expectError(await call('GET', `/services/data/${V}/jobs/query/${id}`), 404, 'NOT_FOUND')
+    const id = String((await createJob('SELECT Id FROM Account')).id)
+    await waitFinished(id)
+    const path = `/services/data/${V}/jobs/query/${id}`
+    await b.control('POST', '/__emulator/clock/advance', { ms: 6 * 24 * 3600 * 1000 })
+    await b.renewToken()
+    assert.equal((await b.call('GET', `${path}/results?maxRecords=1`)).status, 200)
+    await b.control('POST', '/__emulator/clock/advance', { ms: 24 * 3600 * 1000 })
+    await b.renewToken()
+    expectError(await b.call('GET', `${path}/results`), 404, 'NOT_FOUND')
+    expectError(await b.call('GET', path), 404, 'NOT_FOUND')
   })
 })
