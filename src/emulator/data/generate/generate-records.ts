@@ -7,6 +7,7 @@ import type { DatabaseSync, StatementSync } from 'node:sqlite'
 import { makeId } from '../../ids.ts'
 import type { EmulatorOrg } from '../../org.ts'
 import { deriveFields, type DeriveContext, type Row } from '../records/derived-fields.ts'
+import type { SqlValue } from '../records/value-codec.ts'
 import { EXTERNAL_KEY_PREFIXES, formatAutoNumber } from '../records/key-prefixes.ts'
 import type { OrgSObjectSchema } from '../schema/sobject-schema.ts'
 import { quoteIdent, storageClass, tableName } from '../storage-layout.ts'
@@ -48,6 +49,12 @@ const ORDER = [
 ]
 
 const BATCH_ROWS = 10_000
+
+/**
+ * What the generator "wrote" as far as derived fields care: the stage (so that Probability and the
+ * forecast category follow it), never Probability itself.
+ */
+const GENERATED_FIELDS: ReadonlySet<string> = new Set(['StageName'])
 
 export interface GenerateInput {
   readonly db: DatabaseSync
@@ -169,30 +176,43 @@ function writeObject(
   )
   const generate = generatorFor(name, org)
   const pickUser = (): string => rng.pick(userIds)
-  const has = (f: string): boolean => schema.has(f)
+  const stamps = {
+    created: schema.has('CreatedDate'),
+    createdBy: schema.has('CreatedById'),
+    modified: schema.has('LastModifiedDate'),
+    modifiedBy: schema.has('LastModifiedById'),
+    modstamp: schema.has('SystemModstamp'),
+    owner: schema.has('OwnerId'),
+  }
   const start = anchorMs - HISTORY_MS
+  // One context per object, its per-row fields overwritten: a million rows allocate no closures.
+  const ctx: { -readonly [K in keyof GeneratorContext]: GeneratorContext[K] } = {
+    rng,
+    schema,
+    n: 0,
+    count,
+    userIds,
+    anchorMs,
+    createdMs: 0,
+    idOf,
+    ref: (sobject, p = 1) => {
+      if (sobject === 'User') return rng.chance(p) ? pickUser() : null
+      const total = rows[sobject] ?? 0
+      if (total === 0 || !rng.chance(p)) return null
+      return idOf(sobject, rng.int(1, total))
+    },
+    picklist: (field) => picklists.get(field) ?? [],
+  }
+  const deriveCtx: { -readonly [K in keyof DeriveContext]: DeriveContext[K] } = { ...input.derive, nowMs: 0 }
+  const values: SqlValue[] = columns.map(() => null)
+  const defaults: SqlValue[] = columns.map((c) => (booleans.has(c) ? 0 : null))
   db.exec('BEGIN')
   try {
     for (let n = 1; n <= count; n++) {
       // Ids grow with CreatedDate, as Salesforce's do.
       const createdMs = Math.floor(start + (HISTORY_MS * (n - 1 + rng.next())) / Math.max(count, 1))
-      const ctx: GeneratorContext = {
-        rng,
-        schema,
-        n,
-        count,
-        userIds,
-        anchorMs,
-        createdMs,
-        idOf,
-        ref: (sobject, p = 1) => {
-          if (sobject === 'User') return rng.chance(p) ? pickUser() : null
-          const total = rows[sobject] ?? 0
-          if (total === 0 || !rng.chance(p)) return null
-          return idOf(sobject, rng.int(1, total))
-        },
-        picklist: (field) => picklists.get(field) ?? [],
-      }
+      ctx.n = n
+      ctx.createdMs = createdMs
       const id = idOf(name, n)
       const row: Row = { Id: id }
       generate(ctx, row)
@@ -202,16 +222,16 @@ function writeObject(
         ? Math.min(anchorMs, modifiedMs + rng.int(1, 3_600_000))
         : modifiedMs
       const creator = name === 'User' && n <= org.users.length ? (userIds[0] ?? id) : pickUser()
-      if (has('CreatedDate')) row.CreatedDate = createdMs
-      if (has('CreatedById')) row.CreatedById = creator
-      if (has('LastModifiedDate')) row.LastModifiedDate = modifiedMs
-      if (has('LastModifiedById')) row.LastModifiedById = rng.chance(0.7) ? creator : pickUser()
-      if (has('SystemModstamp')) row.SystemModstamp = modstampMs
-      if (has('OwnerId')) row.OwnerId ??= pickUser()
+      if (stamps.created) row.CreatedDate = createdMs
+      if (stamps.createdBy) row.CreatedById = creator
+      if (stamps.modified) row.LastModifiedDate = modifiedMs
+      if (stamps.modifiedBy) row.LastModifiedById = rng.chance(0.7) ? creator : pickUser()
+      if (stamps.modstamp) row.SystemModstamp = modstampMs
+      if (stamps.owner) row.OwnerId ??= pickUser()
       // Closure times (Case.ClosedDate, Task.CompletedDateTime) are the last modification's.
-      const deriveCtx: DeriveContext = { ...input.derive, nowMs: modifiedMs }
-      deriveFields(name, row, deriveCtx, new Set(Object.keys(row)))
-      const values = columns.map((c) => row[c] ?? (booleans.has(c) ? 0 : null))
+      deriveCtx.nowMs = modifiedMs
+      deriveFields(name, row, deriveCtx, GENERATED_FIELDS)
+      for (let i = 0; i < columns.length; i++) values[i] = row[columns[i] as string] ?? defaults[i] ?? null
       insert.run(...values)
       if (n % BATCH_ROWS === 0) {
         db.exec('COMMIT')

@@ -16,6 +16,16 @@ import type { OrgSObjectSchema } from '../schema/sobject-schema.ts'
 /** Audit lookups nobody filters on at scale: not worth an index on a million rows. */
 const UNINDEXED_REFERENCES = new Set(['CreatedById', 'LastModifiedById', 'MasterRecordId'])
 
+/**
+ * Objects whose rows the generator reads back by Id while it writes (Case and Task derive fields from
+ * their Contact, Opportunity, Case and Invoice__c): their Id index exists before the load. Ids grow,
+ * so that index only ever appends.
+ */
+const LOOKED_UP_WHILE_GENERATING = new Set(['User', 'Contact', 'Opportunity', 'Case', 'Invoice__c'])
+
+const idIndex = (db: DatabaseSync, sobject: string): void =>
+  db.exec(`CREATE UNIQUE INDEX ${quoteIdent(`${sobject}_Id_idx`)} ON ${tableName(sobject)} ("Id")`)
+
 export function createTables(db: DatabaseSync, schemas: readonly OrgSObjectSchema[]): void {
   for (const schema of schemas) {
     const columns = schema.storedFields.map((f) => columnDeclaration(f)).filter((c) => c !== undefined)
@@ -24,9 +34,7 @@ export function createTables(db: DatabaseSync, schemas: readonly OrgSObjectSchem
         ', ',
       )}, ${quoteIdent(DELETED_MS_COLUMN)} INTEGER)`,
     )
-    // Created before the load: the generator resolves lookups by Id while it writes (ids grow, so the
-    // index only ever appends).
-    db.exec(`CREATE UNIQUE INDEX ${quoteIdent(`${schema.name}_Id_idx`)} ON ${tableName(schema.name)} ("Id")`)
+    if (LOOKED_UP_WHILE_GENERATING.has(schema.name)) idIndex(db, schema.name)
   }
   db.exec(
     `CREATE TABLE ${quoteIdent(PURGED_TABLE)} ("sobject" TEXT NOT NULL, "Id" TEXT NOT NULL, "deletedMs" INTEGER NOT NULL)`,
@@ -44,6 +52,7 @@ export function createIndexes(db: DatabaseSync, schemas: readonly OrgSObjectSche
         `CREATE ${unique ? 'UNIQUE ' : ''}INDEX ${name} ON ${table} (${quoteIdent(field)})${where ? ` WHERE ${where}` : ''}`,
       )
     }
+    if (!LOOKED_UP_WHILE_GENERATING.has(schema.name)) idIndex(db, schema.name)
     if (schema.has('SystemModstamp')) index('SystemModstamp')
     index(DELETED_MS_COLUMN, false, `${quoteIdent(DELETED_MS_COLUMN)} IS NOT NULL`)
     for (const f of schema.storedFields) {
