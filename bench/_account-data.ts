@@ -41,9 +41,30 @@ export const ACCOUNT_FIELDS = [
   { name: 'Description', type: 'textarea', length: 32000 },
 ] as const
 
-const WORDS = ['acme', 'global', 'north', 'systems', 'river', 'data', 'blue', 'partners', 'west', 'labs', 'group']
+const WORDS = [
+  'acme',
+  'global',
+  'north',
+  'systems',
+  'river',
+  'data',
+  'blue',
+  'partners',
+  'west',
+  'labs',
+  'group',
+]
 const TYPES = ['Prospect', 'Customer - Direct', 'Customer - Channel', 'Partner', 'Other']
-const INDUSTRIES = ['Agriculture', 'Banking', 'Chemicals', 'Education', 'Energy', 'Media', 'Retail', 'Technology']
+const INDUSTRIES = [
+  'Agriculture',
+  'Banking',
+  'Chemicals',
+  'Education',
+  'Energy',
+  'Media',
+  'Retail',
+  'Technology',
+]
 const CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
 
 function prng(seed: number): () => number {

@@ -25,7 +25,10 @@ async function ours(buffers: Buffer[]): Promise<Outcome> {
   const start = performance.now()
   let rows = 0
   let chars = 0
-  for await (const batch of parseCsvStream(chunked(buffers), { columnDelimiter: 'COMMA', lineEnding: 'LF' })) {
+  for await (const batch of parseCsvStream(chunked(buffers), {
+    columnDelimiter: 'COMMA',
+    lineEnding: 'LF',
+  })) {
     rows += batch.rows.length
     for (const row of batch.rows) for (const f of row) if (f !== null) chars += f.length
   }
@@ -81,4 +84,6 @@ printTable([
     mbs(median(results[k])),
   ]),
 ])
-process.stdout.write(`ours / csv-parse, per run: ${ratios.map((r) => r.toFixed(2)).join(', ')}; median ${median(ratios).toFixed(2)}×\n`)
+process.stdout.write(
+  `ours / csv-parse, per run: ${ratios.map((r) => r.toFixed(2)).join(', ')}; median ${median(ratios).toFixed(2)}×\n`,
+)

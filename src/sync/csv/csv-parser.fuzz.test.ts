@@ -33,7 +33,28 @@ interface FuzzCase {
   readonly expected: CsvRow[]
 }
 
-const PIECES = ['a', 'Z', '0', ' ', 'é', '’', '😀', '日本', '"', '""', '\r', '\n', '\r\n', ',', '\t', '|', ';', '^', '`', 'NA']
+const PIECES = [
+  'a',
+  'Z',
+  '0',
+  ' ',
+  'é',
+  '’',
+  '😀',
+  '日本',
+  '"',
+  '""',
+  '\r',
+  '\n',
+  '\r\n',
+  ',',
+  '\t',
+  '|',
+  ';',
+  '^',
+  '`',
+  'NA',
+]
 
 function randomCase(rand: () => number): FuzzCase {
   const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)] as T
@@ -117,7 +138,8 @@ test(`fuzz: ${CASES} random pages agree with csv-parse, whole and in random chun
     const options = { columnDelimiter: c.delimiter, lineEnding: c.lineEnding, quotedEmpty } as const
 
     const expected = oracle(c, quotedEmpty)
-    if (quotedEmpty === 'null') assert.deepEqual(expected, c.expected, `generator and oracle disagree, ${label}`)
+    if (quotedEmpty === 'null')
+      assert.deepEqual(expected, c.expected, `generator and oracle disagree, ${label}`)
 
     const whole = new CsvParser(options)
     assert.deepEqual([...whole.push(c.text), ...whole.end()], expected, `whole text, ${label}`)

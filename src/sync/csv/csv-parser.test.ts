@@ -24,7 +24,10 @@ async function collect(
 
 test('reads the header and quoted Bulk records, with doubled quotes and embedded newlines', () => {
   const p = new CsvParser()
-  const rows = [...p.push('"Id","Name","Description"\n"001","Acme ""Inc""","line1\nline2, still"\n'), ...p.end()]
+  const rows = [
+    ...p.push('"Id","Name","Description"\n"001","Acme ""Inc""","line1\nline2, still"\n'),
+    ...p.end(),
+  ]
   assert.deepEqual(p.header, ['Id', 'Name', 'Description'])
   assert.deepEqual(rows, [['001', 'Acme "Inc"', 'line1\nline2, still']])
 })
@@ -39,7 +42,9 @@ test('every Bulk 2.0 columnDelimiter works', () => {
   const delimiters = { COMMA: ',', TAB: '\t', PIPE: '|', SEMICOLON: ';', CARET: '^', BACKQUOTE: '`' } as const
   for (const [name, d] of Object.entries(delimiters)) {
     const text = `"h1"${d}"h2"\n"a${d}b"${d}plain\n`
-    assert.deepEqual(parseAll(text, { columnDelimiter: name as keyof typeof delimiters }), [[`a${d}b`, 'plain']])
+    assert.deepEqual(parseAll(text, { columnDelimiter: name as keyof typeof delimiters }), [
+      [`a${d}b`, 'plain'],
+    ])
   }
 })
 
@@ -85,15 +90,21 @@ test('records are emitted as soon as they are complete, not at the end', () => {
 })
 
 test('malformed pages fail with the record number', () => {
-  assert.throws(() => parseAll('a,b\n"1","2"\n"3"\n'), (e: unknown) => {
-    assert.ok(e instanceof CsvFormatError)
-    assert.equal(e.record, 3)
-    assert.match(e.message, /Record has 1 fields, the header has 2/)
-    return true
-  })
+  assert.throws(
+    () => parseAll('a,b\n"1","2"\n"3"\n'),
+    (e: unknown) => {
+      assert.ok(e instanceof CsvFormatError)
+      assert.equal(e.record, 3)
+      assert.match(e.message, /Record has 1 fields, the header has 2/)
+      return true
+    },
+  )
   assert.throws(() => parseAll('a\n"unclosed\n'), /Unclosed quoted field at end of page \(record 2\)/)
   assert.throws(() => parseAll('a\n"x"y\n'), /Unexpected character "y" after a closing quote/)
-  assert.throws(() => new CsvParser({ columnDelimiter: 'SPACE' as 'COMMA' }), /Unknown columnDelimiter "SPACE"/)
+  assert.throws(
+    () => new CsvParser({ columnDelimiter: 'SPACE' as 'COMMA' }),
+    /Unknown columnDelimiter "SPACE"/,
+  )
 })
 
 test('NUL characters are dropped unless asked to keep them', () => {

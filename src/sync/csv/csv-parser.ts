@@ -152,7 +152,6 @@ export class CsvParser {
     while (rowStart < len) {
       const row: CsvRow = []
       let pos = rowStart
-      let complete = false
       for (;;) {
         if (pos < len && s.charCodeAt(pos) === QUOTE) {
           // Quoted field: jump from quote to quote; a doubled quote is one literal quote.
@@ -180,7 +179,6 @@ export class CsvParser {
           row.push(value === '' ? this.#emptyQuoted : (value as string))
           if (pos >= len) {
             if (!final) return rowStart
-            complete = true
             break
           }
           const c = s.charCodeAt(pos)
@@ -191,14 +189,12 @@ export class CsvParser {
           if (c === termCode) {
             if (termLen === 1) {
               pos++
-              complete = true
               break
             }
             if (pos + 1 >= len) {
               if (!final) return rowStart
             } else if (s.charCodeAt(pos + 1) === 10) {
               pos += 2
-              complete = true
               break
             }
           }
@@ -218,19 +214,16 @@ export class CsvParser {
         if (nextTerm !== -1) {
           row.push(nextTerm === pos ? null : s.slice(pos, nextTerm))
           pos = nextTerm + termLen
-          complete = true
           break
         }
         if (!final) return rowStart
         row.push(pos >= len ? null : s.slice(pos))
         pos = len
-        complete = true
         break
       }
-      if (complete) {
-        this.#accept(row, out)
-        rowStart = pos
-      }
+      // Every way out of the field loop other than `return` completes the record.
+      this.#accept(row, out)
+      rowStart = pos
     }
     return rowStart
   }
@@ -243,7 +236,10 @@ export class CsvParser {
       return
     }
     if (row.length !== this.#width)
-      throw new CsvFormatError(`Record has ${row.length} fields, the header has ${this.#width}`, this.#records)
+      throw new CsvFormatError(
+        `Record has ${row.length} fields, the header has ${this.#width}`,
+        this.#records,
+      )
     out.push(row)
   }
 }

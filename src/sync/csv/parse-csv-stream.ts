@@ -47,7 +47,9 @@ export async function* parseCsvStream(
       }
       continue
     }
-    const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
+    const bytes = Buffer.isBuffer(chunk)
+      ? chunk
+      : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
     // UTF-8 never decodes to more UTF-16 units than bytes, so byte pieces bound the string length.
     for (let i = 0; i < bytes.length; i += MAX_DECODE_CHARS) {
       const rows = feed(decoder.decode(bytes.subarray(i, i + MAX_DECODE_CHARS), { stream: true }))
