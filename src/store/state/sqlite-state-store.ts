@@ -214,12 +214,12 @@ export class SqliteStateStore implements StateStore {
 
 function readConnection(db: DatabaseSync, name: string): ConnectionRecord | undefined {
   const row = db.prepare('SELECT * FROM connections WHERE name = ?').get(name)
-  return row ? rowToConnection(row as Record<string, unknown>) : undefined
+  return row ? rowToConnection(row) : undefined
 }
 
 function readToken(db: DatabaseSync, name: string): TokenRecord | undefined {
   const row = db.prepare('SELECT * FROM tokens WHERE connection = ?').get(name)
-  return row ? rowToToken(row as Record<string, unknown>) : undefined
+  return row ? rowToToken(row) : undefined
 }
 
 function writeToken(db: DatabaseSync, t: TokenRecord): void {

@@ -121,8 +121,11 @@ export function connectionToRow(c: ConnectionRecord): (string | null)[] {
 }
 
 export function rowToConnection(r: Record<string, unknown>): ConnectionRecord {
-  const s = (k: string) => String(r[k] ?? '')
-  const n = (k: string) => (r[k] === null || r[k] === undefined ? null : String(r[k]))
+  const s = (k: string): string => {
+    const v = r[k]
+    return typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'bigint' ? String(v) : ''
+  }
+  const n = (k: string): string | null => (r[k] === null || r[k] === undefined ? null : s(k))
   return {
     name: s('name'),
     instanceUrl: s('instance_url'),
