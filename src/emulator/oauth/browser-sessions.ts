@@ -43,6 +43,7 @@ export class BrowserSessions {
   readonly #sessions = new Map<string, { userId: string; createdAtMs: number }>()
   readonly #pending = new Map<string, PendingAuthorization>()
   readonly #approvals = new Set<string>()
+  readonly #otps = new Map<string, { userId: string; createdAtMs: number }>()
   readonly #timeoutMs: () => number
 
   constructor(org: EmulatorOrg, timeoutSeconds: () => number) {
@@ -64,6 +65,22 @@ export class BrowserSessions {
     const sid = randomBytes(24).toString('base64url')
     this.#sessions.set(sid, { userId: user.id, createdAtMs: this.#org.clock.now() })
     reply.header('set-cookie', `${SESSION_COOKIE}=${sid}; Path=/; HttpOnly; SameSite=Lax`)
+  }
+
+  /** A one-time frontdoor code for `userId` (singleaccess). UNCONFIRMED lifetime: 5 minutes. */
+  issueOtp(userId: string): string {
+    const otp = randomBytes(30).toString('base64url')
+    this.#otps.set(otp, { userId, createdAtMs: this.#org.clock.now() })
+    return otp
+  }
+
+  /** The active user of a one-time code, consuming it; undefined when unknown, used or too old. */
+  redeemOtp(otp: string): EmulatorUser | undefined {
+    const entry = this.#otps.get(otp)
+    this.#otps.delete(otp)
+    if (!entry || this.#org.clock.now() - entry.createdAtMs > 5 * 60_000) return undefined
+    const user = this.#org.userById(entry.userId)
+    return user?.isActive ? user : undefined
   }
 
   /** Ends every UI session of `userId` (or all), as revoking a user's sessions does. */

@@ -219,4 +219,28 @@ describe('identity, userinfo, introspection, revocation and session timeout', ()
     assert.equal(discovery.token_endpoint, `${emu.loginUrl}/services/oauth2/token`)
     assert.equal(discovery.jwks_uri, `${emu.loginUrl}/id/keys`)
   })
+
+  test('singleaccess gives a one-time frontdoor link that logs a browser in (sf org open)', async () => {
+    const t = await ccToken()
+    const res = await fetch(`${emu.instanceUrl}/services/oauth2/singleaccess`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${t.access_token}`, 'content-type': 'application/json' },
+      body: '{}',
+    })
+    assert.equal(res.status, 200)
+    const link = ((await res.json()) as { frontdoor_uri: string }).frontdoor_uri
+    assert.match(link, new RegExp(`^${emu.instanceUrl}/secur/frontdoor\\.jsp\\?otp=`))
+    const browser = new FormBrowser()
+    const door = await browser.get(link)
+    assert.equal(door.status, 302)
+    const home = await browser.get(`${emu.instanceUrl}${door.headers.get('location')}`)
+    assert.match(await home.text(), /as integration@sfsync-emulator\.example/)
+    const reused = await new FormBrowser().get(link)
+    assert.match(await reused.text(), /id="login_form"/)
+    const expired = await fetch(`${emu.instanceUrl}/services/oauth2/singleaccess`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer 00Dxx!gone' },
+    })
+    assert.equal(expired.status, 403)
+  })
 })

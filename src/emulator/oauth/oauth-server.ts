@@ -23,6 +23,7 @@ import { registerAuthorizeRoutes } from './authorize-routes.ts'
 import { registerDeviceRoutes } from './device-routes.ts'
 import { registerIdentityRoutes } from './identity-routes.ts'
 import { registerOAuthControlRoutes } from './oauth-control-routes.ts'
+import { registerFrontdoorRoutes } from './frontdoor-routes.ts'
 
 export interface OAuthServer {
   /** Resolves access tokens for REST/Bulk (undefined: unknown, revoked or timed out). */
@@ -61,6 +62,7 @@ export function createOAuthServer(org: EmulatorOrg, _data?: OrgData): OAuthServe
       registerAuthorizeRoutes(app, state)
       registerDeviceRoutes(app, state)
       registerIdentityRoutes(app, state)
+      registerFrontdoorRoutes(app, state)
       await registerOAuthControlRoutes(app, state)
     },
   }
