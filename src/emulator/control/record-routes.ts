@@ -9,6 +9,7 @@
  * - `DELETE /__emulator/records/{X}/{id}`           → 204 (to the recycle bin)
  * - `POST   /__emulator/records/{X}/{id}/undelete`  → 204
  * - `DELETE /__emulator/records/{X}/{id}/purge`     → 204 (gone for good, queryAll included)
+ * - `PATCH  /__emulator/records/{X}/{id}/formula`   body: formula values → 204 (SystemModstamp kept)
  * - `GET    /__emulator/api-usage`                  → `{used, max, remaining}`
  * - `PATCH  /__emulator/api-usage`                  body `{max?, used?}` → the new usage
  * - `DELETE /__emulator/api-usage`                  → 204 (usage back to 0)
@@ -96,6 +97,16 @@ export async function registerRecordControlRoutes(app: FastifyInstance, ctx: Emu
     control.delete('/__emulator/records/:sobject/:id/purge', async (req, reply) => {
       const { schema, id } = target(req)
       data.purge(schema.name, id)
+      return reply.code(204).send()
+    })
+
+    control.patch('/__emulator/records/:sobject/:id/formula', async (req, reply) => {
+      const { schema, id } = target(req)
+      if (!data.setFormulaValues) {
+        throw new ApiError(501, 'NOT_IMPLEMENTED', 'The record layer cannot change formula values alone')
+      }
+      const body = requireObjectBody(schema, req.body)
+      data.setFormulaValues(schema.name, id, writableFields(schema, body))
       return reply.code(204).send()
     })
 
