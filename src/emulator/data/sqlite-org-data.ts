@@ -17,7 +17,6 @@ import {
   type RecordChange,
   type RecordChangeListener,
   type RecordFields,
-  type SObjectSchema,
   type UpdatedResult,
   type UpsertResult,
   type WriteContext,
@@ -71,7 +70,7 @@ export class SqliteOrgData implements OrgData {
     for (const [name, n] of Object.entries(options.nextNumbers)) this.#next.set(name, n)
   }
 
-  schemas(): readonly SObjectSchema[] {
+  schemas(): readonly OrgSObjectSchema[] {
     return this.#schemas
   }
 
