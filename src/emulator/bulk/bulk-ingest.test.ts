@@ -1,54 +1,21 @@
 import { test, describe, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { parse } from 'csv-parse/sync'
-import jsforce from 'jsforce'
-import { startBulkTestServer, type BulkTestServer } from './bulk-test-org.ts'
+import { API_VERSION, errorOf, startBulkEmulator, type BulkEmulator } from './bulk-test-emulator.ts'
 
-const V = 'v60.0'
-let s: BulkTestServer
-let conn: jsforce.Connection
-
-async function call(
-  method: string,
-  path: string,
-  body?: unknown,
-  contentType = 'application/json',
-): Promise<{ status: number; text: string; json: () => unknown }> {
-  const res = await fetch(`${s.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${s.token}`,
-      ...(body === undefined ? {} : { 'content-type': contentType }),
-    },
-    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-  })
-  const text = await res.text()
-  return { status: res.status, text, json: () => JSON.parse(text) as unknown }
-}
-
-function errorOf(
-  res: { status: number; json: () => unknown },
-  status: number,
-): { errorCode: string; message: string } {
-  assert.equal(res.status, status)
-  const body = res.json() as Array<{ errorCode: string; message: string }>
-  assert.equal(body.length, 1)
-  return body[0] as { errorCode: string; message: string }
-}
+const V = `v${API_VERSION}`
+let b: BulkEmulator
 
 /** Creates a job, uploads `csv`, closes it and waits until it has finished. */
 async function runJob(job: Record<string, unknown>, csv: string): Promise<Record<string, unknown>> {
-  const created = await call('POST', `/services/data/${V}/jobs/ingest`, job)
+  const created = await b.call('POST', `/services/data/${V}/jobs/ingest`, job)
   assert.equal(created.status, 200, created.text)
   const id = String((created.json() as { id: string }).id)
-  assert.equal(
-    (await call('PUT', `/services/data/${V}/jobs/ingest/${id}/batches`, csv, 'text/csv')).status,
-    201,
-  )
-  const closed = await call('PATCH', `/services/data/${V}/jobs/ingest/${id}`, { state: 'UploadComplete' })
+  assert.equal((await b.call('PUT', `/services/data/${V}/jobs/ingest/${id}/batches`, csv)).status, 201)
+  const closed = await b.call('PATCH', `/services/data/${V}/jobs/ingest/${id}`, { state: 'UploadComplete' })
   assert.equal((closed.json() as { state: string }).state, 'UploadComplete')
-  for (let i = 0; i < 500; i++) {
-    const info = (await call('GET', `/services/data/${V}/jobs/ingest/${id}`)).json() as Record<
+  for (let i = 0; i < 1000; i++) {
+    const info = (await b.call('GET', `/services/data/${V}/jobs/ingest/${id}`)).json() as Record<
       string,
       unknown
     >
@@ -58,180 +25,184 @@ async function runJob(job: Record<string, unknown>, csv: string): Promise<Record
   throw new Error('ingest job did not finish')
 }
 
-describe('Bulk API 2.0 ingest jobs', () => {
+async function resultRows(id: unknown, kind: string): Promise<Array<Record<string, string>>> {
+  const res = await b.call('GET', `/services/data/${V}/jobs/ingest/${String(id)}/${kind}`)
+  assert.equal(res.status, 200, res.text)
+  assert.equal(res.headers.get('content-type'), 'text/csv')
+  return parse<Record<string, string>>(res.text, { columns: true })
+}
+
+async function retrieve(sobject: string, id: string): Promise<Record<string, unknown> | undefined> {
+  const res = await b.call('GET', `/services/data/${V}/sobjects/${sobject}/${id}`)
+  return res.status === 200 ? (res.json() as Record<string, unknown>) : undefined
+}
+
+describe('Bulk API 2.0 ingest jobs (whole emulator)', () => {
   before(async () => {
-    s = await startBulkTestServer()
-    conn = new jsforce.Connection({ instanceUrl: s.url, accessToken: s.token, version: '60.0' })
+    b = await startBulkEmulator({ Account: 20, Invoice__c: 5 })
   })
-  after(async () => s.close())
+  after(async () => b?.close())
 
-  test('jsforce loadAndWaitForResults: inserts, reports per-row successes and failures', async () => {
+  test('jsforce loadAndWaitForResults inserts and reports per-row successes and failures', async () => {
     const input = [
-      { Name: 'Alpha, "A"', NumberOfEmployees: 10, Active__c: true, Ext__c: 'A' },
-      { Name: 'Bravo\nline two ✓', NumberOfEmployees: 20, Active__c: false, Ext__c: 'B' },
-      { Name: null, NumberOfEmployees: 30, Active__c: true, Ext__c: 'C' },
-      { Name: 'Delta', NumberOfEmployees: 'many', Active__c: true, Ext__c: 'D' },
+      { Name: 'Bulk Alpha, "A"', NumberOfEmployees: 10, Description: 'two\nlines ✓' },
+      { Name: 'Bulk Bravo', NumberOfEmployees: 20, Description: null },
+      { Name: null, NumberOfEmployees: 30 },
+      { Name: 'Bulk Delta', NumberOfEmployees: 'many' },
     ]
-    const res = await conn.bulk2.loadAndWaitForResults({ object: 'Account', operation: 'insert', input })
-    assert.equal(res.successfulResults.length, 2)
-    assert.equal(res.failedResults.length, 2)
+    const res = await b.conn().bulk2.loadAndWaitForResults({ object: 'Account', operation: 'insert', input })
+    const ok = res.successfulResults as unknown as Array<Record<string, string>>
+    const failed = res.failedResults as unknown as Array<Record<string, string>>
+    assert.equal(ok.length, 2)
+    assert.equal(failed.length, 2)
     assert.equal(res.unprocessedRecords.length, 0)
-    const successes = res.successfulResults as unknown as Array<Record<string, string>>
-    for (const ok of successes) {
-      assert.equal(ok.sf__Created, 'true')
-      const stored = s.data.retrieve('Account', String(ok.sf__Id))
-      assert.equal(stored?.Name, ok.Name)
+    for (const row of ok) {
+      assert.equal(row.sf__Created, 'true')
+      const stored = await retrieve('Account', row.sf__Id ?? '')
+      assert.equal(stored?.Name, row.Name)
     }
-    const names = successes.map((r) => String(r.Name)).sort()
-    assert.deepEqual(names, ['Alpha, "A"', 'Bravo\nline two ✓'])
-    const errors = res.failedResults.map((r) => String(r.sf__Error)).sort()
-    assert.match(
-      errors[0] ?? '',
-      /^INVALID_TYPE_ON_FIELD_IN_RECORD:NumberOfEmployees: value not of required type: many:NumberOfEmployees --$/,
+    assert.deepEqual(ok.map((r) => r.Name).sort(), ['Bulk Alpha, "A"', 'Bulk Bravo'])
+    const alpha = ok.find((r) => r.Name === 'Bulk Alpha, "A"')
+    assert.equal((await retrieve('Account', alpha?.sf__Id ?? ''))?.Description, 'two\nlines ✓')
+    const errors = failed.map((r) => r.sf__Error ?? '').sort()
+    assert.equal(
+      errors[0],
+      'INVALID_TYPE_ON_FIELD_IN_RECORD:Employees: value not of required type: many:NumberOfEmployees --',
     )
-    assert.equal(errors[1], 'REQUIRED_FIELD_MISSING:Required fields are missing: [Name]:Name --')
+    assert.match(errors[1] ?? '', /^REQUIRED_FIELD_MISSING:.*:Name --$/)
+    assert.ok(failed.every((r) => r.sf__Id === ''))
   })
 
-  test('upsert by external id, update by Id, #N/A nulls, empty cells unchanged, delete and hardDelete', async () => {
+  test('upsert by external id, update by Id, #N/A nulls, empty cells unchanged', async () => {
     const upsert = await runJob(
-      { object: 'Account', operation: 'upsert', externalIdFieldName: 'Ext__c' },
-      'Ext__c,Name,NumberOfEmployees\nA,Alpha 2,#N/A\nZ,Zulu,5\n',
+      { object: 'Invoice__c', operation: 'upsert', externalIdFieldName: 'External_Id__c' },
+      'External_Id__c,Amount__c,Notes__c\nX-1,10.5,first\nX-2,20,second\n',
     )
-    assert.equal(upsert.state, 'JobComplete')
+    assert.equal(upsert.state, 'JobComplete', String(upsert.errorMessage))
     assert.equal(upsert.numberRecordsProcessed, 2)
     assert.equal(upsert.numberRecordsFailed, 0)
-    const id = String(upsert.id)
-    const ok = parse<Record<string, string>>(
-      (await call('GET', `/services/data/${V}/jobs/ingest/${id}/successfulResults`)).text,
-      { columns: true },
+    const again = await runJob(
+      { object: 'Invoice__c', operation: 'upsert', externalIdFieldName: 'External_Id__c' },
+      'External_Id__c,Amount__c,Notes__c\nX-1,11,#N/A\nX-3,30,third\n',
     )
-    assert.deepEqual(ok.map((r) => [r.Ext__c, r.sf__Created]).sort(), [
-      ['A', 'false'],
-      ['Z', 'true'],
+    const rows = await resultRows(again.id, 'successfulResults')
+    assert.deepEqual(rows.map((r) => [r.External_Id__c, r.sf__Created]).sort(), [
+      ['X-1', 'false'],
+      ['X-3', 'true'],
     ])
-    const alpha = s.data.findByExternalId('Account', 'Ext__c', 'A')[0] ?? ''
-    assert.equal(s.data.retrieve('Account', alpha)?.Name, 'Alpha 2')
-    assert.equal(s.data.retrieve('Account', alpha)?.NumberOfEmployees, null)
+    const x1 = rows.find((r) => r.External_Id__c === 'X-1')?.sf__Id ?? ''
+    const stored = await retrieve('Invoice__c', x1)
+    assert.equal(stored?.Amount__c, 11)
+    assert.equal(stored?.Notes__c, null, '#N/A sets null')
 
     const update = await runJob(
-      { object: 'Account', operation: 'update' },
-      `Id,Name,Active__c\n${alpha},,false\n`,
+      { object: 'Invoice__c', operation: 'update' },
+      `Id,Amount__c,Notes__c\n${x1},,kept?\n`,
     )
     assert.equal(update.numberRecordsFailed, 0)
-    assert.equal(
-      s.data.retrieve('Account', alpha)?.Name,
-      'Alpha 2',
-      'an empty cell leaves the field as it was',
-    )
-    assert.equal(s.data.retrieve('Account', alpha)?.Active__c, false)
-
-    const zulu = s.data.findByExternalId('Account', 'Ext__c', 'Z')[0] ?? ''
-    const del = await runJob({ object: 'Account', operation: 'delete' }, `Id\n${alpha}\n001000000000000AAA\n`)
-    assert.equal(del.numberRecordsProcessed, 2)
-    assert.equal(del.numberRecordsFailed, 1)
-    assert.equal(s.data.retrieve('Account', alpha), undefined)
-    assert.equal(s.data.records.get('Account')?.get(alpha)?.deleted, true, 'soft delete keeps the record')
-    const hard = await runJob({ object: 'Account', operation: 'hardDelete' }, `Id\n${zulu}\n`)
-    assert.equal(hard.numberRecordsFailed, 0)
-    assert.equal(s.data.records.get('Account')?.has(zulu), false, 'hardDelete purges')
-
-    const failed = (await call('GET', `/services/data/${V}/jobs/ingest/${String(del.id)}/failedResults`)).text
-    assert.equal(failed.split('\n')[0], '"sf__Id","sf__Error","Id"')
-    assert.match(failed, /"001000000000000AAA","ENTITY_IS_DELETED:entity is deleted:--","001000000000000AAA"/)
+    const after = await retrieve('Invoice__c', x1)
+    assert.equal(after?.Amount__c, 11, 'an empty cell leaves the field unchanged')
+    assert.equal(after?.Notes__c, 'kept?')
   })
 
-  test('lookups by the parent external id (Account.Ext__c)', async () => {
-    s.data.create('Account', { Name: 'Parent', Ext__c: 'P1' }, {})
-    const job = await runJob(
-      { object: 'Contact', operation: 'insert' },
-      'LastName,Account.Ext__c\nSmith,P1\nJones,NOPE\n',
+  test('delete soft-deletes, hardDelete purges; a bad Id fails its row', async () => {
+    const res = await b
+      .conn()
+      .sobject('Account')
+      .create([{ Name: 'To delete' }, { Name: 'To purge' }])
+    const [soft, hard] = res.map((r) => String(r.id))
+    const del = await runJob({ object: 'Account', operation: 'delete' }, `Id\n${soft}\nnot-an-id\n`)
+    assert.equal(del.numberRecordsProcessed, 2)
+    assert.equal(del.numberRecordsFailed, 1)
+    const failed = await resultRows(del.id, 'failedResults')
+    assert.equal(failed[0]?.Id, 'not-an-id')
+    assert.match(failed[0]?.sf__Error ?? '', /^MALFORMED_ID:/)
+    assert.equal(await retrieve('Account', soft ?? ''), undefined)
+    const all = `/services/data/${V}/queryAll?q=${encodeURIComponent(`SELECT Id, IsDeleted FROM Account WHERE Id IN ('${soft}','${hard}')`)}`
+    const before = (await b.call('GET', all)).json() as { records: Array<{ Id: string; IsDeleted: boolean }> }
+    assert.deepEqual(before.records.map((r) => r.IsDeleted).sort(), [false, true])
+
+    const purge = await runJob({ object: 'Account', operation: 'hardDelete' }, `Id\n${hard}\n`)
+    assert.equal(purge.numberRecordsFailed, 0)
+    const afterPurge = (await b.call('GET', all)).json() as { records: Array<{ Id: string }> }
+    assert.deepEqual(
+      afterPurge.records.map((r) => r.Id),
+      [soft],
     )
-    assert.equal(job.numberRecordsFailed, 1)
-    const ok = parse<Record<string, string>>(
-      (await call('GET', `/services/data/${V}/jobs/ingest/${String(job.id)}/successfulResults`)).text,
-      { columns: true },
-    )
-    const contact = s.data.retrieve('Contact', ok[0]?.sf__Id ?? '')
-    assert.equal(contact?.AccountId, s.data.findByExternalId('Account', 'Ext__c', 'P1')[0])
   })
 
   test('job failures: unknown column, LF job given CRLF data', async () => {
     const unknown = await runJob({ object: 'Account', operation: 'insert' }, 'Name,Bogus__c\nX,1\n')
     assert.equal(unknown.state, 'Failed')
     assert.equal(unknown.errorMessage, 'InvalidBatch : Field name not found : Bogus__c')
-    const rest = (
-      await call('GET', `/services/data/${V}/jobs/ingest/${String(unknown.id)}/unprocessedrecords`)
-    ).text
-    assert.equal(rest, '"Name","Bogus__c"\n"X","1"\n')
+    const rest = await b.call(
+      'GET',
+      `/services/data/${V}/jobs/ingest/${String(unknown.id)}/unprocessedrecords`,
+    )
+    assert.equal(rest.text, '"Name","Bogus__c"\n"X","1"\n')
     const crlf = await runJob({ object: 'Account', operation: 'insert' }, 'Name\r\nX\r\n')
     assert.equal(crlf.state, 'Failed')
     assert.match(String(crlf.errorMessage), /LineEnding is invalid on user data/)
   })
 
-  test('refused requests: bad job options, second upload, wrong state, abort, delete', async () => {
-    const post = (body: unknown) => call('POST', `/services/data/${V}/jobs/ingest`, body)
-    assert.equal(errorOf(await post({ object: 'Account', operation: 'merge' }), 400).errorCode, 'INVALIDJOB')
-    assert.equal(errorOf(await post({ object: 'Account', operation: 'upsert' }), 400).errorCode, 'INVALIDJOB')
+  test('refused requests: bad options, second upload, wrong state, abort, delete, list', async () => {
+    const post = (body: unknown) => b.call('POST', `/services/data/${V}/jobs/ingest`, body)
+    assert.equal(errorOf(await post({ object: 'Account', operation: 'merge' })).errorCode, 'INVALIDJOB')
+    assert.equal(errorOf(await post({ object: 'Account', operation: 'upsert' })).errorCode, 'INVALIDJOB')
+    const notExt = errorOf(
+      await post({ object: 'Account', operation: 'upsert', externalIdFieldName: 'Name' }),
+    )
+    assert.equal(notExt.errorCode, 'INVALIDJOB')
+    assert.equal(errorOf(await post({ object: 'Nope__c', operation: 'insert' })).errorCode, 'INVALIDENTITY')
     assert.equal(
-      errorOf(await post({ object: 'Account', operation: 'upsert', externalIdFieldName: 'Name' }), 400)
-        .errorCode,
+      errorOf(await post({ object: 'Account', operation: 'insert', lineEnding: 'CR' })).errorCode,
       'INVALIDJOB',
-    )
-    assert.equal(
-      errorOf(await post({ object: 'Nope__c', operation: 'insert' }), 400).errorCode,
-      'INVALIDENTITY',
-    )
-    assert.equal(
-      errorOf(await post({ object: 'Attachment', operation: 'insert' }), 400).errorCode,
-      'INVALIDENTITY',
     )
 
     const created = (await post({ object: 'Account', operation: 'insert' })).json() as Record<string, unknown>
     assert.equal(created.state, 'Open')
-    assert.equal(created.contentUrl, `services/data/v60.0/jobs/ingest/${String(created.id)}/batches`)
-    const id = String(created.id)
-    const base = `/services/data/${V}/jobs/ingest/${id}`
-    assert.equal(errorOf(await call('GET', `${base}/successfulResults`), 400).errorCode, 'INVALIDJOBSTATE')
-    assert.equal(errorOf(await call('DELETE', base), 400).errorCode, 'INVALIDJOBSTATE')
-    assert.equal(
-      errorOf(await call('PUT', `${base}/batches`, 'Name\nA\n', 'application/xml'), 415).errorCode,
-      'UNSUPPORTED_MEDIA_TYPE',
-    )
-    assert.equal((await call('PUT', `${base}/batches`, 'Name\nA\nB\n', 'text/csv')).status, 201)
-    const again = errorOf(await call('PUT', `${base}/batches`, 'Name\nC\n', 'text/csv'), 400)
-    assert.match(again.message, /^Found multiple contents for job: </)
-    const aborted = (await call('PATCH', base, { state: 'Aborted' })).json() as { state: string }
+    assert.equal(created.contentUrl, `services/data/${V}/jobs/ingest/${String(created.id)}/batches`)
+    const base = `/services/data/${V}/jobs/ingest/${String(created.id)}`
+    assert.equal(errorOf(await b.call('GET', `${base}/successfulResults`)).errorCode, 'INVALIDJOBSTATE')
+    assert.equal(errorOf(await b.call('DELETE', base)).errorCode, 'INVALIDJOBSTATE')
+    const xml = await b.call('PUT', `${base}/batches`, 'Name\nA\n', { 'content-type': 'application/xml' })
+    assert.equal(errorOf(xml).status, 415)
+    assert.equal((await b.call('PUT', `${base}/batches`, 'Name\nA\nB\n')).status, 201)
+    const second = errorOf(await b.call('PUT', `${base}/batches`, 'Name\nC\n'))
+    assert.match(second.message, /^Found multiple contents for job: </)
+    const aborted = (await b.call('PATCH', base, { state: 'Aborted' })).json() as { state: string }
     assert.equal(aborted.state, 'Aborted')
     assert.equal(
-      errorOf(await call('PATCH', base, { state: 'UploadComplete' }), 400).errorCode,
+      errorOf(await b.call('PATCH', base, { state: 'UploadComplete' })).errorCode,
       'INVALIDJOBSTATE',
     )
     let unprocessed = ''
-    for (let i = 0; i < 100 && !unprocessed; i++) {
-      const res = await call('GET', `${base}/unprocessedrecords`)
+    for (let i = 0; i < 200 && !unprocessed; i++) {
+      const res = await b.call('GET', `${base}/unprocessedrecords`)
       if (res.status === 200) unprocessed = res.text
       else await new Promise((r) => setTimeout(r, 10))
     }
     assert.equal(unprocessed, '"Name"\n"A"\n"B"\n')
-    assert.equal((await call('DELETE', base)).status, 204)
-    assert.equal(errorOf(await call('GET', base), 404).errorCode, 'NOT_FOUND')
+    assert.equal(((await b.call('GET', base)).json() as { state: string }).state, 'Aborted')
+    assert.equal((await b.call('DELETE', base)).status, 204)
+    assert.equal(errorOf(await b.call('GET', base)).errorCode, 'NOT_FOUND')
 
-    const list = (await call('GET', `/services/data/${V}/jobs/ingest`)).json() as {
+    const list = (await b.call('GET', `/services/data/${V}/jobs/ingest`)).json() as {
       done: boolean
       records: Array<{ jobType: string; id: string }>
     }
     assert.equal(list.done, true)
     assert.ok(list.records.length >= 5 && list.records.every((r) => r.jobType === 'V2Ingest'))
-    assert.ok(!list.records.some((r) => r.id === id))
+    assert.ok(!list.records.some((r) => r.id === created.id))
+    const usage = (await b.control('GET', '/__emulator/bulk/usage')).json() as { batchesToday: number }
+    assert.ok(usage.batchesToday >= 5, 'each processed upload counts against DailyBulkApiBatches')
   })
 
   test('a revoked session gets 401 INVALID_SESSION_ID', async () => {
-    const probe = await call('GET', `/services/data/${V}/jobs/ingest`)
-    assert.equal(probe.status, 200)
-    await s.revoke()
-    assert.equal(
-      errorOf(await call('GET', `/services/data/${V}/jobs/ingest`), 401).errorCode,
-      'INVALID_SESSION_ID',
-    )
+    assert.equal((await b.call('GET', `/services/data/${V}/jobs/ingest`)).status, 200)
+    assert.equal((await b.control('POST', '/__emulator/sessions/revoke', {})).status, 200)
+    const res = await b.call('GET', `/services/data/${V}/jobs/ingest`)
+    assert.equal(errorOf(res).status, 401)
+    assert.equal(errorOf(res).errorCode, 'INVALID_SESSION_ID')
   })
 })

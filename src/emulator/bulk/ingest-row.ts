@@ -60,7 +60,10 @@ export function resolveColumns(
     const target: unknown = Array.isArray(referenceTo) ? (referenceTo as unknown[])[0] : undefined
     const parent = typeof target === 'string' ? data.schema(target) : undefined
     const parentField = parent?.field(name.slice(dot + 1))
-    if (!field || !parent || !parentField) return { unknown: name }
+    // The parent is found by a field that identifies it: an external id or an idLookup field such as
+    // Name (UNCONFIRMED whether Salesforce accepts idLookup fields that are not external ids here).
+    const identifies = parentField && (parentField.externalId === true || parentField.idLookup === true)
+    if (!field || !parent || !parentField || !identifies) return { unknown: name }
     columns.push({ kind: 'reference', name, field, parent, parentField })
   }
   return columns
