@@ -41,13 +41,19 @@ export function executeAggregate(
   for (const ref of query.groupBy) {
     const f = resolve(ref)
     if (f.field.groupable === false || f.storage === 'compound')
-      throw soqlError('INVALID_FIELD', soql, ref.at, `field '${f.field.name}' can not be grouped in a query call`)
+      throw soqlError(
+        'INVALID_FIELD',
+        soql,
+        ref.at,
+        `field '${f.field.name}' can not be grouped in a query call`,
+      )
     groups.set(f.names.join('.').toLowerCase(), f)
   }
   const grouped = (ref: FieldRef): ResolvedField => {
     const f = resolve(ref)
     const g = groups.get(f.names.join('.').toLowerCase())
-    if (!g) throw soqlError('MALFORMED_QUERY', soql, ref.at, `Field must be grouped or aggregated: ${f.field.name}`)
+    if (!g)
+      throw soqlError('MALFORMED_QUERY', soql, ref.at, `Field must be grouped or aggregated: ${f.field.name}`)
     return g
   }
   const aggregate = (ref: AggregateRef): { sql: string; conv: Converter; operand: Operand } =>
@@ -56,14 +62,20 @@ export function executeAggregate(
   const columns: Column[] = []
   let expr = 0
   for (const item of query.select) {
-    if (item.kind === 'fields') throw soqlError('MALFORMED_QUERY', soql, item.at, `unexpected token: 'FIELDS'`)
+    if (item.kind === 'fields')
+      throw soqlError('MALFORMED_QUERY', soql, item.at, `unexpected token: 'FIELDS'`)
     if (item.kind === 'field') {
       const f = grouped(item.ref)
       columns.push({ key: item.alias ?? f.field.name, sql: f.sql, conv: converterFor(f.storage) })
     } else {
       if (!item.ref.arg)
         // UNCONFIRMED text: COUNT() only stands alone.
-        throw soqlError('MALFORMED_QUERY', soql, item.ref.at, 'COUNT() must be the only element in the SELECT list')
+        throw soqlError(
+          'MALFORMED_QUERY',
+          soql,
+          item.ref.at,
+          'COUNT() must be the only element in the SELECT list',
+        )
       const a = aggregate(item.ref)
       columns.push({ key: item.alias ?? `expr${expr++}`, sql: a.sql, conv: a.conv })
     }
@@ -98,7 +110,11 @@ export function executeAggregate(
     `${order.length > 0 ? ` ORDER BY ${order.join(', ')}` : ''} LIMIT ? OFFSET ?`
   const stmt = db.prepare(sql)
   stmt.setReturnArrays(true)
-  const rows = stmt.all(...filter.params, query.limit?.value ?? -1, query.offset?.value ?? 0) as unknown as unknown[][]
+  const rows = stmt.all(
+    ...filter.params,
+    query.limit?.value ?? -1,
+    query.offset?.value ?? 0,
+  ) as unknown as unknown[][]
   const records = rows.map((row) => {
     const rec: Record<string, JsonValue> = {}
     columns.forEach((c, i) => (rec[c.key] = c.conv(row[i])))
@@ -124,7 +140,12 @@ function aggregateSql(
   const kind = valueKind(arg)
   const refuse = (): Error =>
     // UNCONFIRMED text.
-    soqlError('INVALID_FIELD', soql, ref.at, `field ${arg.field.name} does not support aggregate operator ${ref.fn}`)
+    soqlError(
+      'INVALID_FIELD',
+      soql,
+      ref.at,
+      `field ${arg.field.name} does not support aggregate operator ${ref.fn}`,
+    )
   if (kind === 'unfilterable' || kind === 'multipicklist') throw refuse()
   switch (ref.fn) {
     case 'COUNT':

@@ -111,12 +111,30 @@ function semiJoinSelect(
   const schema = rootSchema(soql, schemas, sub)
   const item = sub.select[0]
   if (sub.select.length !== 1 || item?.kind !== 'field')
-    throw soqlError('MALFORMED_QUERY', soql, sub.selectAt, 'semi join sub-selects must select exactly one field')
+    throw soqlError(
+      'MALFORMED_QUERY',
+      soql,
+      sub.selectAt,
+      'semi join sub-selects must select exactly one field',
+    )
   if (sub.groupBy.length > 0 || sub.orderBy.length > 0 || sub.limit || sub.offset)
     // UNCONFIRMED text: the emulator keeps semi-joins to SELECT/FROM/WHERE.
-    throw soqlError('MALFORMED_QUERY', soql, sub.selectAt, 'semi join sub-selects support only SELECT, FROM and WHERE')
+    throw soqlError(
+      'MALFORMED_QUERY',
+      soql,
+      sub.selectAt,
+      'semi join sub-selects support only SELECT, FROM and WHERE',
+    )
   const alias = `${outerAlias}s`
-  const filter = compileFilter(soql, schemas, sub, schema, { ...options, includeDeleted: false }, alias, false)
+  const filter = compileFilter(
+    soql,
+    schemas,
+    sub,
+    schema,
+    { ...options, includeDeleted: false },
+    alias,
+    false,
+  )
   const selected = resolveField(filter.joins, item.ref, sub, schema)
   if (selected.storage !== 'id' || left.kind !== 'id')
     // UNCONFIRMED text.

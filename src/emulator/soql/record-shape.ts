@@ -68,7 +68,10 @@ interface ShapeNode {
 /** One flat (CSV) column: a value column, or a compound field assembled from several. */
 type FlatColumn =
   | { readonly kind: 'value'; readonly col: number; readonly conv: Converter }
-  | { readonly kind: 'compound'; readonly parts: ReadonlyArray<{ key: string; col: number; conv: Converter }> }
+  | {
+      readonly kind: 'compound'
+      readonly parts: ReadonlyArray<{ key: string; col: number; conv: Converter }>
+    }
 
 /** A selected field with the compound parts resolved when it is an address or location. */
 export interface SelectedField {
@@ -87,14 +90,23 @@ export class RecordShape {
   readonly #nodes = new Map<string, ShapeNode>()
 
   constructor(root: ObjectNode, fields: readonly SelectedField[]) {
-    this.#root = { idCol: this.#col(root.idSql), typeCol: undefined, type: root.relationshipName, entries: [] }
+    this.#root = {
+      idCol: this.#col(root.idSql),
+      typeCol: undefined,
+      type: root.relationshipName,
+      entries: [],
+    }
     this.#nodes.set('', this.#root)
     for (const { field, parts } of fields) {
       const node = this.#node(field.node)
       const key = field.names[field.names.length - 1] as string
       this.columns.push(field.names.join('.'))
       if (parts) {
-        const cols = parts.map((p) => ({ key: p.key, col: this.#col(p.field.sql), conv: converterFor(p.field.storage) }))
+        const cols = parts.map((p) => ({
+          key: p.key,
+          col: this.#col(p.field.sql),
+          conv: converterFor(p.field.storage),
+        }))
         node.entries.push({ key, kind: 'compound', parts: cols })
         this.#flat.push({ kind: 'compound', parts: cols })
       } else {
@@ -156,7 +168,10 @@ function buildNode(row: readonly unknown[], node: ShapeNode, base: string): Reco
 }
 
 /** A compound value; null when every component is null, as REST returns an empty address. */
-function compound(row: readonly unknown[], parts: ReadonlyArray<{ key: string; col: number; conv: Converter }>): JsonValue {
+function compound(
+  row: readonly unknown[],
+  parts: ReadonlyArray<{ key: string; col: number; conv: Converter }>,
+): JsonValue {
   const out: Record<string, JsonValue> = {}
   let any = false
   for (const p of parts) {

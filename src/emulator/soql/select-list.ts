@@ -31,11 +31,15 @@ export function selectList(
     out.push({ field, parts: partsOf(field, joins) })
   }
   for (const item of query.select) {
-    if (item.kind === 'aggregate')
-      throw new Error('aggregate in a row query') // routed to the aggregate planner before this
+    if (item.kind === 'aggregate') throw new Error('aggregate in a row query') // routed to the aggregate planner before this
     if (item.kind === 'fields') {
       if (item.which !== 'STANDARD' && (!query.limit || query.limit.value > FIELDS_LIMIT))
-        throw soqlError('MALFORMED_QUERY', soql, item.at, 'The SOQL FIELDS function must have a LIMIT of at most 200')
+        throw soqlError(
+          'MALFORMED_QUERY',
+          soql,
+          item.at,
+          'The SOQL FIELDS function must have a LIMIT of at most 200',
+        )
       for (const f of schema.describe.fields) {
         const custom = f.custom === true
         if ((item.which === 'CUSTOM' && !custom) || (item.which === 'STANDARD' && custom)) continue

@@ -37,20 +37,15 @@ export type Literal =
   | { readonly kind: 'null'; readonly at: number }
   | { readonly kind: 'date'; readonly text: string; readonly at: number }
   | { readonly kind: 'datetime'; readonly text: string; readonly at: number }
-  | { readonly kind: 'dateLiteral'; readonly name: string; readonly n: number | undefined; readonly at: number }
+  | {
+      readonly kind: 'dateLiteral'
+      readonly name: string
+      readonly n: number | undefined
+      readonly at: number
+    }
 
 export type ComparisonOperator =
-  | '='
-  | '!='
-  | '<'
-  | '<='
-  | '>'
-  | '>='
-  | 'LIKE'
-  | 'IN'
-  | 'NOT IN'
-  | 'INCLUDES'
-  | 'EXCLUDES'
+  '=' | '!=' | '<' | '<=' | '>' | '>=' | 'LIKE' | 'IN' | 'NOT IN' | 'INCLUDES' | 'EXCLUDES'
 
 export interface Comparison {
   readonly kind: 'compare'

@@ -14,7 +14,8 @@ export interface DayRange {
 
 /** Milliseconds of a SOQL datetime literal, or undefined when it is not a real instant. */
 export function parseDatetimeLiteral(text: string): number | undefined {
-  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|([+-])(\d{2}):?(\d{2}))$/.exec(text)
+  const m =
+    /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|([+-])(\d{2}):?(\d{2}))$/.exec(text)
   if (!m) return undefined
   const [, y, mo, d, h, mi, s, frac, zone, sign, zh, zm] = m
   if (!validDate(Number(y), Number(mo), Number(d))) return undefined

@@ -43,11 +43,19 @@ export function executeSoql(
   const query = parseChecked(soql)
   const schema = rootSchema(soql, schemas, query)
   if (query.offset && query.offset.value > MAX_OFFSET)
-    throw soqlError('NUMBER_OUTSIDE_VALID_RANGE', soql, query.offset.at, `Maximum SOQL offset allowed is ${MAX_OFFSET}`)
+    throw soqlError(
+      'NUMBER_OUTSIDE_VALID_RANGE',
+      soql,
+      query.offset.at,
+      `Maximum SOQL offset allowed is ${MAX_OFFSET}`,
+    )
   registerSqlFunctions(db)
   const first = query.select[0]
   const countOnly =
-    query.select.length === 1 && first?.kind === 'aggregate' && first.ref.arg === undefined && query.groupBy.length === 0
+    query.select.length === 1 &&
+    first?.kind === 'aggregate' &&
+    first.ref.arg === undefined &&
+    query.groupBy.length === 0
   if (countOnly) return countQuery(db, schemas, soql, query, schema, options)
   if (isAggregateQuery(query)) return executeAggregate(db, schemas, soql, query, schema, options)
   return rowQuery(db, schemas, soql, query, schema, options)
@@ -87,7 +95,12 @@ function rowQuery(
       throw soqlError('MALFORMED_QUERY', soql, item.target.at, `unexpected token: '${item.target.fn}'`)
     const f = resolveField(filter.joins, item.target, query, schema)
     if (f.field.sortable === false || f.storage === 'compound')
-      throw soqlError('INVALID_FIELD', soql, item.target.at, `field '${f.field.name}' can not be sorted in a query call`)
+      throw soqlError(
+        'INVALID_FIELD',
+        soql,
+        item.target.at,
+        `field '${f.field.name}' can not be sorted in a query call`,
+      )
     // Salesforce's default: NULLS FIRST ascending, NULLS LAST descending.
     const nullsFirst = item.nullsFirst ?? !item.descending
     order.push(`${f.sql} ${item.descending ? 'DESC' : 'ASC'} NULLS ${nullsFirst ? 'FIRST' : 'LAST'}`)

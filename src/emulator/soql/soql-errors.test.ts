@@ -131,7 +131,12 @@ test('typed comparisons refuse literals of the wrong type', () => {
       'INVALID_QUERY_FILTER_OPERATOR',
       'invalid ID field: abc',
     ],
-    ["SELECT Id FROM Account WHERE Id LIKE '001%'", 'Id LIKE', 'INVALID_QUERY_FILTER_OPERATOR', 'invalid operator on id field'],
+    [
+      "SELECT Id FROM Account WHERE Id LIKE '001%'",
+      'Id LIKE',
+      'INVALID_QUERY_FILTER_OPERATOR',
+      'invalid operator on id field',
+    ],
     [
       "SELECT Id FROM Widget__c WHERE Notes__c = 'x'",
       'Notes__c',
@@ -148,7 +153,11 @@ test('typed comparisons refuse literals of the wrong type', () => {
   for (const [soql, token, code, message] of cases) {
     const e = errorOf(soql)
     assert.equal(e.errorCode, code, soql)
-    assert.equal(e.message, layout(soql, token, message, soql.indexOf('WHERE') > 0 ? soql.indexOf('WHERE') : 0), soql)
+    assert.equal(
+      e.message,
+      layout(soql, token, message, soql.indexOf('WHERE') > 0 ? soql.indexOf('WHERE') : 0),
+      soql,
+    )
   }
 })
 
@@ -158,7 +167,10 @@ test('FIELDS(ALL) and FIELDS(CUSTOM) need LIMIT <= 200; FIELDS(STANDARD) does no
     assert.equal(e.errorCode, 'MALFORMED_QUERY')
     assert.equal(e.message, layout(q, 'FIELDS', 'The SOQL FIELDS function must have a LIMIT of at most 200'))
   }
-  const ok = executeSoql(org.db, org, 'SELECT FIELDS(STANDARD) FROM Account', { includeDeleted: false, nowMs: 0 })
+  const ok = executeSoql(org.db, org, 'SELECT FIELDS(STANDARD) FROM Account', {
+    includeDeleted: false,
+    nowMs: 0,
+  })
   assert.equal(ok.totalSize, 1)
 })
 
@@ -206,7 +218,7 @@ test('valid SOQL the engine does not implement is refused, never answered', () =
 test('mangled queries never crash: every failure is a SoqlError', () => {
   const base = [
     "SELECT Id, Name, Owner.Name FROM Account WHERE (Name LIKE 'a%' OR Name = 'b') AND CreatedDate > 2024-01-01T00:00:00Z ORDER BY Name DESC NULLS LAST LIMIT 10 OFFSET 5",
-    "SELECT COUNT(Id) c, Owner.Name FROM Account WHERE Id IN (SELECT AccountId FROM Contact) GROUP BY Owner.Name HAVING COUNT(Id) > 1",
+    'SELECT COUNT(Id) c, Owner.Name FROM Account WHERE Id IN (SELECT AccountId FROM Contact) GROUP BY Owner.Name HAVING COUNT(Id) > 1',
     "SELECT What.Name, Subject FROM Task WHERE What.Type IN ('Account') AND Subject != null",
   ]
   let seed = 7

@@ -3,7 +3,13 @@
  * org's schemas into SQL expressions over LEFT JOINs of the storage layout (data/storage-layout.ts).
  */
 import type { DescribeField, SObjectSchema } from '../data/org-data.ts'
-import { DELETED_MS_COLUMN, quoteIdent, ROWID_COLUMN, storageClass, tableName } from '../data/storage-layout.ts'
+import {
+  DELETED_MS_COLUMN,
+  quoteIdent,
+  ROWID_COLUMN,
+  storageClass,
+  tableName,
+} from '../data/storage-layout.ts'
 import type { StorageClass } from '../data/storage-layout.ts'
 import type { FieldRef } from './soql-ast.ts'
 import { noSuchColumn, unknownRelationship } from './soql-errors.ts'
@@ -75,7 +81,11 @@ export class JoinSet {
   }
 
   /** Resolves `ref`; `ref.path` has already lost any object alias prefix. Throws INVALID_FIELD. */
-  resolve(ref: FieldRef, path: readonly string[] = ref.path, offsets: readonly number[] = ref.offsets): ResolvedField {
+  resolve(
+    ref: FieldRef,
+    path: readonly string[] = ref.path,
+    offsets: readonly number[] = ref.offsets,
+  ): ResolvedField {
     let node = this.root
     const names: string[] = []
     for (let i = 0; i < path.length - 1; i++) {
@@ -112,7 +122,9 @@ export class JoinSet {
     let node: ObjectNode
     if (targetNames.length === 1) {
       const alias = `${this.root.alias}j${this.#next++}`
-      this.#joins.push(`LEFT JOIN ${tableName(targets[0]!.name)} AS ${alias} ON ${alias}.${quoteIdent('Id')} = ${fk}`)
+      this.#joins.push(
+        `LEFT JOIN ${tableName(targets[0]!.name)} AS ${alias} ON ${alias}.${quoteIdent('Id')} = ${fk}`,
+      )
       node = {
         alias,
         key,
@@ -126,7 +138,9 @@ export class JoinSet {
     } else {
       const joined = targets.map((schema) => {
         const alias = `${this.root.alias}j${this.#next++}`
-        this.#joins.push(`LEFT JOIN ${tableName(schema.name)} AS ${alias} ON ${alias}.${quoteIdent('Id')} = ${fk}`)
+        this.#joins.push(
+          `LEFT JOIN ${tableName(schema.name)} AS ${alias} ON ${alias}.${quoteIdent('Id')} = ${fk}`,
+        )
         return { schema, alias }
       })
       const ids = joined.map((t) => `${t.alias}.${quoteIdent('Id')}`)

@@ -5,15 +5,7 @@
 import { soqlError } from './soql-errors.ts'
 
 export type TokenKind =
-  | 'ident'
-  | 'string'
-  | 'number'
-  | 'date'
-  | 'datetime'
-  | 'op'
-  | 'punct'
-  | 'colon-ident'
-  | 'eof'
+  'ident' | 'string' | 'number' | 'date' | 'datetime' | 'op' | 'punct' | 'colon-ident' | 'eof'
 
 export interface Token {
   readonly kind: TokenKind

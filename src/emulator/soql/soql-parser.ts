@@ -92,7 +92,8 @@ export const DATE_LITERALS = new Set([
   'NEXT_FISCAL_YEAR',
 ])
 /** Date literals taking `:n`. */
-export const DATE_N_LITERALS = /^(LAST|NEXT)_N_(DAYS|WEEKS|MONTHS|QUARTERS|YEARS|FISCAL_QUARTERS|FISCAL_YEARS)$|^N_(DAYS|WEEKS|MONTHS|QUARTERS|YEARS|FISCAL_QUARTERS|FISCAL_YEARS)_AGO$/
+export const DATE_N_LITERALS =
+  /^(LAST|NEXT)_N_(DAYS|WEEKS|MONTHS|QUARTERS|YEARS|FISCAL_QUARTERS|FISCAL_YEARS)$|^N_(DAYS|WEEKS|MONTHS|QUARTERS|YEARS|FISCAL_QUARTERS|FISCAL_YEARS)_AGO$/
 
 /** Parses `soql`; throws SoqlError (MALFORMED_QUERY) with the caret under the offending token. */
 export function parseSoql(soql: string): ParsedQuery {
@@ -244,7 +245,8 @@ class Parser {
   #selectItem(): SelectItem {
     const t = this.#t
     if (this.#isPunct('(')) {
-      if (this.#isWord('SELECT', this.#peek())) throw notSupported(this.#soql, t.start, 'A child relationship subquery')
+      if (this.#isWord('SELECT', this.#peek()))
+        throw notSupported(this.#soql, t.start, 'A child relationship subquery')
       throw this.#unexpected()
     }
     if (t.kind !== 'ident' || CLAUSE_WORDS.has(t.upper)) throw this.#unexpected()
@@ -254,7 +256,8 @@ class Parser {
         this.#next()
         this.#next()
         const which = this.#t
-        if (which.kind !== 'ident' || !['ALL', 'STANDARD', 'CUSTOM'].includes(which.upper)) throw this.#unexpected()
+        if (which.kind !== 'ident' || !['ALL', 'STANDARD', 'CUSTOM'].includes(which.upper))
+          throw this.#unexpected()
         this.#next()
         this.#expectPunct(')')
         return { kind: 'fields', which: which.upper as 'ALL' | 'STANDARD' | 'CUSTOM', at: t.start }
@@ -376,7 +379,12 @@ class Parser {
     const opTok = this.#t
     let op: ComparisonOperator
     if (opTok.kind === 'op') op = opTok.text === '<>' ? '!=' : (opTok.text as ComparisonOperator)
-    else if (this.#isWord('LIKE') || this.#isWord('IN') || this.#isWord('INCLUDES') || this.#isWord('EXCLUDES'))
+    else if (
+      this.#isWord('LIKE') ||
+      this.#isWord('IN') ||
+      this.#isWord('INCLUDES') ||
+      this.#isWord('EXCLUDES')
+    )
       op = opTok.upper as ComparisonOperator
     else if (this.#isWord('NOT') && this.#isWord('IN', this.#peek())) {
       this.#next()

@@ -22,7 +22,12 @@ function seed(): { org: TestOrg; user: string; boss: string; acme: string; beta:
     LastActivityDate: '2024-01-15',
   })
   const beta = org.insert('Account', { Name: 'beta', OwnerId: boss, CreatedDate: '2024-02-01T10:00:00Z' })
-  const contact = org.insert('Contact', { LastName: 'Smith', Name: 'Jo Smith', AccountId: acme, OwnerId: user })
+  const contact = org.insert('Contact', {
+    LastName: 'Smith',
+    Name: 'Jo Smith',
+    AccountId: acme,
+    OwnerId: user,
+  })
   return { org, user, boss, acme, beta, contact }
 }
 
@@ -66,7 +71,10 @@ test('records have attributes, fields in SELECT order with the describe casing, 
 test('parent relationship paths of any depth become nested records, null for an empty lookup', () => {
   const { org, acme, user, boss, contact } = seed()
   const orphan = org.insert('Contact', { LastName: 'Orphan' })
-  const cur = run(org, 'SELECT Account.Owner.Manager.Name, LastName, Account.Name FROM Contact ORDER BY LastName DESC')
+  const cur = run(
+    org,
+    'SELECT Account.Owner.Manager.Name, LastName, Account.Name FROM Contact ORDER BY LastName DESC',
+  )
   assert.deepEqual(cur.fetch(0, 10, 'v58.0'), [
     {
       attributes: { type: 'Contact', url: `/services/data/v58.0/sobjects/Contact/${contact}` },
@@ -105,7 +113,10 @@ test('custom __r relationships, object alias prefixes and the object name as pre
   const cur = run(org, 'SELECT w.Name, w.Account__r.Name FROM Widget__c w')
   assert.deepEqual(cur.rows(0, 1), cur.rows(0, 1)) // iterables are fresh each call
   assert.deepEqual([...cur.rows(0, 1)], [['W1', 'Acme']])
-  assert.deepEqual([...run(org, 'SELECT Account.Name FROM Account ORDER BY Name').rows(0, 5)], [['Acme'], ['beta']])
+  assert.deepEqual(
+    [...run(org, 'SELECT Account.Name FROM Account ORDER BY Name').rows(0, 5)],
+    [['Acme'], ['beta']],
+  )
 })
 
 test('polymorphic What/Who resolve to the actual target type', () => {
@@ -171,8 +182,18 @@ test('ORDER BY several keys, NULLS FIRST/LAST defaults, relationship keys, LIMIT
   const names = (soql: string) => [...run(org, soql).rows(0, 100)].map((r) => r[0])
   assert.deepEqual(names('SELECT Name FROM Account ORDER BY Name'), [null, 'Acme', 'alpha', 'beta'])
   assert.deepEqual(names('SELECT Name FROM Account ORDER BY Name DESC'), ['beta', 'alpha', 'Acme', null])
-  assert.deepEqual(names('SELECT Name FROM Account ORDER BY Name ASC NULLS LAST'), ['Acme', 'alpha', 'beta', null])
-  assert.deepEqual(names('SELECT Name FROM Account ORDER BY Name DESC NULLS FIRST'), [null, 'beta', 'alpha', 'Acme'])
+  assert.deepEqual(names('SELECT Name FROM Account ORDER BY Name ASC NULLS LAST'), [
+    'Acme',
+    'alpha',
+    'beta',
+    null,
+  ])
+  assert.deepEqual(names('SELECT Name FROM Account ORDER BY Name DESC NULLS FIRST'), [
+    null,
+    'beta',
+    'alpha',
+    'Acme',
+  ])
   assert.deepEqual(names('SELECT Name FROM Account ORDER BY Owner.Name DESC NULLS LAST, Name'), [
     'Acme',
     'beta',

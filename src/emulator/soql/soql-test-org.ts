@@ -133,7 +133,10 @@ export function createTestOrg(path = ':memory:'): TestOrg {
       return id
     },
     softDelete(sobject, id, deletedMs = Date.UTC(2024, 0, 1)) {
-      db.prepare(`UPDATE ${tableName(sobject)} SET "_deletedMs" = ?, "IsDeleted" = 1 WHERE "Id" = ?`).run(deletedMs, id)
+      db.prepare(`UPDATE ${tableName(sobject)} SET "_deletedMs" = ?, "IsDeleted" = 1 WHERE "Id" = ?`).run(
+        deletedMs,
+        id,
+      )
     },
     purge(sobject, id) {
       db.prepare(`DELETE FROM ${tableName(sobject)} WHERE "Id" = ?`).run(id)

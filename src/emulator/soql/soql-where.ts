@@ -15,15 +15,7 @@ import { normalizeId } from '../ids.ts'
 
 /** What a comparison's left side is, for type checks. */
 export type ValueKind =
-  | 'id'
-  | 'text'
-  | 'multipicklist'
-  | 'boolean'
-  | 'integer'
-  | 'double'
-  | 'date'
-  | 'datetime'
-  | 'unfilterable'
+  'id' | 'text' | 'multipicklist' | 'boolean' | 'integer' | 'double' | 'date' | 'datetime' | 'unfilterable'
 
 /** A compiled operand: its SQL, its kind, and the field name errors mention. */
 export interface Operand {
@@ -96,7 +88,12 @@ type Term =
 function comparison(c: Comparison, ctx: WhereContext, topLevel: boolean): string {
   const left = c.left.kind === 'field' ? ctx.field(c.left) : aggregateOperand(c.left, ctx)
   if (left.kind === 'unfilterable')
-    throw soqlError('INVALID_FIELD', ctx.soql, c.left.at, `field '${left.name}' can not be filtered in query call`)
+    throw soqlError(
+      'INVALID_FIELD',
+      ctx.soql,
+      c.left.at,
+      `field '${left.name}' can not be filtered in query call`,
+    )
   if (!Array.isArray(c.value) && (c.value as ParsedQuery | Literal).kind === 'query')
     return semiJoin(c, c.value as ParsedQuery, left, ctx, topLevel)
   const p = (v: SQLInputValue): string => {
@@ -159,9 +156,19 @@ function comparison(c: Comparison, ctx: WhereContext, topLevel: boolean): string
       }
       if (left.kind === 'boolean' && op !== '=' && op !== '!=')
         // UNCONFIRMED text.
-        throw soqlError('INVALID_QUERY_FILTER_OPERATOR', ctx.soql, c.opAt, `invalid operator on boolean field`)
+        throw soqlError(
+          'INVALID_QUERY_FILTER_OPERATOR',
+          ctx.soql,
+          c.opAt,
+          `invalid operator on boolean field`,
+        )
       if (left.kind === 'multipicklist' && op !== '=' && op !== '!=')
-        throw soqlError('INVALID_QUERY_FILTER_OPERATOR', ctx.soql, c.opAt, `invalid operator on multipicklist field`)
+        throw soqlError(
+          'INVALID_QUERY_FILTER_OPERATOR',
+          ctx.soql,
+          c.opAt,
+          `invalid operator on multipicklist field`,
+        )
       if (t.kind === 'range') {
         const s = t.start
         const e = t.end
@@ -195,7 +202,13 @@ function aggregateOperand(ref: AggregateRef, ctx: WhereContext): Operand {
   return ctx.aggregate(ref)
 }
 
-function semiJoin(c: Comparison, sub: ParsedQuery, left: Operand, ctx: WhereContext, topLevel: boolean): string {
+function semiJoin(
+  c: Comparison,
+  sub: ParsedQuery,
+  left: Operand,
+  ctx: WhereContext,
+  topLevel: boolean,
+): string {
   if (!ctx.semiJoin)
     throw soqlError(
       'MALFORMED_QUERY',
@@ -247,7 +260,12 @@ function stringPieces(lit: Literal, left: Operand, ctx: WhereContext): StringPie
   const pieces = decodeString(lit.raw)
   if (typeof pieces === 'number')
     // UNCONFIRMED text: Salesforce reports a bad escape as a lexing failure.
-    throw soqlError('MALFORMED_QUERY', ctx.soql, lit.at + pieces, `Invalid string literal '${lit.raw}'. Illegal escape sequence`)
+    throw soqlError(
+      'MALFORMED_QUERY',
+      ctx.soql,
+      lit.at + pieces,
+      `Invalid string literal '${lit.raw}'. Illegal escape sequence`,
+    )
   return pieces
 }
 
@@ -281,7 +299,8 @@ function term(lit: Literal, left: Operand, ctx: WhereContext): Term {
         return { kind: 'range', start: dayToIso(r.start), end: dayToIso(r.end) }
       }
       if (lit.kind !== 'date') throw wrongType(lit, left, ctx)
-      if (!isDateLiteral(lit.text)) throw soqlError('MALFORMED_QUERY', ctx.soql, lit.at, `unexpected token: '${lit.text}'`)
+      if (!isDateLiteral(lit.text))
+        throw soqlError('MALFORMED_QUERY', ctx.soql, lit.at, `unexpected token: '${lit.text}'`)
       return { kind: 'value', value: lit.text }
     case 'datetime': {
       if (lit.kind === 'dateLiteral') {
@@ -290,7 +309,8 @@ function term(lit: Literal, left: Operand, ctx: WhereContext): Term {
       }
       if (lit.kind !== 'datetime') throw wrongType(lit, left, ctx)
       const ms = parseDatetimeLiteral(lit.text)
-      if (ms === undefined) throw soqlError('MALFORMED_QUERY', ctx.soql, lit.at, `unexpected token: '${lit.text}'`)
+      if (ms === undefined)
+        throw soqlError('MALFORMED_QUERY', ctx.soql, lit.at, `unexpected token: '${lit.text}'`)
       return { kind: 'value', value: ms }
     }
     default:
