@@ -61,7 +61,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     serverFactory,
     bodyLimit: 150 * 1024 * 1024,
-    maxParamLength: 1000,
+    // A path segment is bounded by the URI limit (answered 414 below), not by the router's default.
+    maxParamLength: MAX_URI_BYTES,
+    // Fastify's own refusals before routing (bad percent-encoding in a path) in Salesforce's shape.
+    frameworkErrors: (error, _req, reply) => {
+      const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      void sendJson(reply, tooLong ? 414 : 400, [
+        { errorCode: tooLong ? 'URI_TOO_LONG' : 'INVALID_REQUEST', message: error.message },
+      ])
+    },
     logger: {
       level: options.logLevel ?? 'warn',
       stream: process.stderr,
