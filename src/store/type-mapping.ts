@@ -40,6 +40,15 @@ export const SALESFORCE_TYPE_KINDS: Readonly<Record<string, ColumnKind | null>> 
   location: null,
 }
 
+/** Types stored as unbounded text whatever their describe length (base64 reports tens of millions). */
+const UNBOUNDED_TYPES: ReadonlySet<string> = new Set([
+  'base64',
+  'anyType',
+  'json',
+  'complexvalue',
+  'datacategorygroupreference',
+])
+
 /** Text kinds: the column's length may grow. */
 const TEXT_KINDS: ReadonlySet<ColumnKind> = new Set(['id', 'text'])
 
@@ -68,7 +77,9 @@ export function columnForField(field: FieldSpec): ColumnDef | undefined {
   if (kind === 'id')
     return { column, field: field.name, sfType: field.type, kind, length: 18, precision: 0, scale: 0 }
   if (kind === 'text') {
-    const length = Number.isInteger(field.length) && (field.length ?? 0) > 0 ? (field.length as number) : 0
+    const bounded =
+      !UNBOUNDED_TYPES.has(field.type) && Number.isInteger(field.length) && (field.length ?? 0) > 0
+    const length = bounded ? (field.length as number) : 0
     return { column, field: field.name, sfType: field.type, kind, length, precision: 0, scale: 0 }
   }
   if (kind === 'decimal') {

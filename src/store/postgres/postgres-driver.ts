@@ -40,6 +40,33 @@ export interface PostgresDriverOptions {
 const RAW_TEXT_TYPES = new Set([1082, 1083, 1114, 1184, 1700, 20])
 const TIMESTAMP = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)(?:\.(\d+))?\+00$/
 
+/** Column type of a column definition (docs/type-mapping.md). */
+export function postgresColumnType(col: Pick<ColumnDef, 'kind' | 'length' | 'precision' | 'scale'>): string {
+  switch (col.kind) {
+    case 'id':
+      return 'varchar(18)'
+    case 'text':
+      // varchar's limit is 10,485,760 characters; longer (or unbounded) text is `text`.
+      return col.length > 0 && col.length <= 10_485_760 ? `varchar(${col.length})` : 'text'
+    case 'boolean':
+      return 'boolean'
+    case 'integer':
+      return 'integer'
+    case 'bigint':
+      return 'bigint'
+    case 'decimal':
+      return `numeric(${col.precision},${col.scale})`
+    case 'double':
+      return 'double precision'
+    case 'date':
+      return 'date'
+    case 'datetime':
+      return 'timestamptz(3)'
+    case 'time':
+      return 'time(3)'
+  }
+}
+
 export class PostgresDriver implements SqlDriver {
   readonly dialect = 'postgres' as const
   readonly capabilities = POSTGRES_CAPABILITIES
@@ -88,28 +115,7 @@ export class PostgresDriver implements SqlDriver {
   }
 
   columnType(col: Pick<ColumnDef, 'kind' | 'length' | 'precision' | 'scale'>): string {
-    switch (col.kind) {
-      case 'id':
-        return 'varchar(18)'
-      case 'text':
-        return col.length > 0 ? `varchar(${col.length})` : 'text'
-      case 'boolean':
-        return 'boolean'
-      case 'integer':
-        return 'integer'
-      case 'bigint':
-        return 'bigint'
-      case 'decimal':
-        return `numeric(${col.precision},${col.scale})`
-      case 'double':
-        return 'double precision'
-      case 'date':
-        return 'date'
-      case 'datetime':
-        return 'timestamptz(3)'
-      case 'time':
-        return 'time(3)'
-    }
+    return postgresColumnType(col)
   }
 
   param(i: number): string {

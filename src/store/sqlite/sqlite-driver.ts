@@ -33,6 +33,22 @@ export interface SqliteDriverOptions {
   readonly path: string
 }
 
+/** Column type of a column definition (docs/type-mapping.md). */
+export function sqliteColumnType(col: Pick<ColumnDef, 'kind' | 'length' | 'precision' | 'scale'>): string {
+  switch (col.kind) {
+    case 'boolean':
+      return 'BOOLEAN'
+    case 'integer':
+    case 'bigint':
+      return 'INTEGER'
+    case 'decimal':
+    case 'double':
+      return 'REAL'
+    default:
+      return 'TEXT'
+  }
+}
+
 export class SqliteDriver implements SqlDriver {
   readonly dialect = 'sqlite' as const
   readonly capabilities = SQLITE_CAPABILITIES
@@ -58,18 +74,7 @@ export class SqliteDriver implements SqlDriver {
   }
 
   columnType(col: Pick<ColumnDef, 'kind' | 'length' | 'precision' | 'scale'>): string {
-    switch (col.kind) {
-      case 'boolean':
-        return 'BOOLEAN'
-      case 'integer':
-      case 'bigint':
-        return 'INTEGER'
-      case 'decimal':
-      case 'double':
-        return 'REAL'
-      default:
-        return 'TEXT'
-    }
+    return sqliteColumnType(col)
   }
 
   param(i: number): string {
