@@ -35,14 +35,22 @@ export function addEmulatorCommand(program: Command): void {
     .option('--port <n>', 'port on 127.0.0.1 (0 picks a free one)', parsePort, 0)
     .option('--seed <s>', 'seed of the generated data, ids and credentials', 'sfsync')
     .option('--records <list>', 'record counts, e.g. Account=1000,Contact=5000', parseRecordCounts, {})
+    .option('--https', 'serve HTTPS with a self-signed certificate made at start (its PEM: certPath)', false)
     .option('--log-level <level>', 'request log level on stderr (fatal, error, warn, info, debug)', 'warn')
     .action(
-      async (opts: { port: number; seed: string; records: Record<string, number>; logLevel: string }) => {
+      async (opts: {
+        port: number
+        seed: string
+        records: Record<string, number>
+        logLevel: string
+        https: boolean
+      }) => {
         const emulator = await startEmulator({
           port: opts.port,
           seed: opts.seed,
           records: opts.records,
           logLevel: opts.logLevel,
+          https: opts.https,
         })
         process.stdout.write(`${JSON.stringify(emulator.info)}\n`)
         let stopping = false

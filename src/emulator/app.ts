@@ -4,7 +4,8 @@
  * content type, 404/405 answers, request counters, the control API's bearer check, and one error
  * handler that turns thrown errors into Salesforce's bodies.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer, type IncomingMessage, type ServerOptions, type ServerResponse } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
 import { randomBytes } from 'node:crypto'
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import formbody from '@fastify/formbody'
@@ -12,6 +13,7 @@ import multipart from '@fastify/multipart'
 import { ApiError, OAuthEndpointError, notFound } from './errors.ts'
 import { DmlError, SoqlError } from './data/org-data.ts'
 import type { EmulatorOrg } from './org.ts'
+import { installFaultHooks } from './faults/fault-hooks.ts'
 
 /** Salesforce refuses a request line over 16,384 bytes with 414 (reference/salesforce-data-api.md §1.1). */
 export const MAX_URI_BYTES = 16_384
@@ -48,18 +50,25 @@ export interface AppOptions {
   readonly org: EmulatorOrg
   /** Log level for the request log on stderr. */
   readonly logLevel?: string
+  /** Serve HTTPS with this PEM key and certificate (`sfsync emulator --https`); plain HTTP when absent. */
+  readonly tls?: { readonly key: string; readonly cert: string }
 }
 
-function serverFactory(handler: (req: IncomingMessage, res: ServerResponse) => void) {
-  // Node refuses request heads over 16 KiB by itself (431, before any route runs). Let a larger head
-  // through so that the emulator answers the 414/431 itself, with Salesforce's body.
-  return createServer({ maxHeaderSize: 1024 * 1024, keepAliveTimeout: 65_000 }, handler)
+function serverFactory(tls: AppOptions['tls']) {
+  return (handler: (req: IncomingMessage, res: ServerResponse) => void) => {
+    // Node refuses request heads over 16 KiB by itself (431, before any route runs). Let a larger head
+    // through so that the emulator answers the 414/431 itself, with Salesforce's body.
+    const options: ServerOptions = { maxHeaderSize: 1024 * 1024, keepAliveTimeout: 65_000 }
+    return tls
+      ? createHttpsServer({ ...options, key: tls.key, cert: tls.cert }, handler)
+      : createServer(options, handler)
+  }
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { org } = options
   const app = Fastify({
-    serverFactory,
+    serverFactory: serverFactory(options.tls),
     bodyLimit: 150 * 1024 * 1024,
     // A path segment is bounded by the URI limit (answered 414 below), not by the router's default.
     maxParamLength: MAX_URI_BYTES,
@@ -80,6 +89,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
     disableRequestLogging: true,
   })
+
+  // First, so that every request (even one refused by the URI check below) is logged, and before any
+  // route, so that faults reach every route (faults/fault-hooks.ts).
+  installFaultHooks(app, org.faults)
 
   app.addHook('onRequest', async (req) => {
     const uriBytes = Buffer.byteLength(req.raw.url ?? '')

@@ -4,7 +4,14 @@
  * a Buffer or a stream, such as a Bulk results page streamed from the store).
  */
 import { Readable } from 'node:stream'
-import { brotliCompressSync, brotliDecompressSync, deflateSync, gzipSync, gunzipSync, inflateSync } from 'node:zlib'
+import {
+  brotliCompressSync,
+  brotliDecompressSync,
+  deflateSync,
+  gzipSync,
+  gunzipSync,
+  inflateSync,
+} from 'node:zlib'
 
 /** A body as Fastify's onSend hook sees it. */
 export type BodyPayload = string | Buffer | Readable
@@ -18,7 +25,8 @@ export async function payloadBytes(payload: BodyPayload): Promise<Buffer> {
   if (typeof payload === 'string') return Buffer.from(payload, 'utf8')
   if (Buffer.isBuffer(payload)) return payload
   const chunks: Buffer[] = []
-  for await (const chunk of payload) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer))
+  for await (const chunk of payload)
+    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer))
   return Buffer.concat(chunks)
 }
 
@@ -102,7 +110,11 @@ const CODECS: Record<string, { decode: (b: Buffer) => Buffer; encode: (b: Buffer
  * Truncates an encoded (`gzip`, `deflate`, `br`) or plain CSV body, re-encoding it so that the client
  * decodes a short but valid body. Undefined when there is nothing to cut or the encoding is unknown.
  */
-export function truncateEncodedCsv(body: Buffer, contentEncoding: string | undefined, position: number): Buffer | undefined {
+export function truncateEncodedCsv(
+  body: Buffer,
+  contentEncoding: string | undefined,
+  position: number,
+): Buffer | undefined {
   const encoding = (contentEncoding ?? 'identity').trim().toLowerCase()
   if (encoding === 'identity' || encoding === '') return truncateCsv(body, position)
   const codec = CODECS[encoding]

@@ -59,7 +59,11 @@ function statusFaultError(fault: AppliedFault, path: string): ApiError | undefin
       return invalidSession()
     case 'uri-too-long':
       // Same answer as a real long URI (app.ts), whose body is UNCONFIRMED there.
-      return new ApiError(414, 'URI_TOO_LONG', `The request URI is too long (${Buffer.byteLength(path)} bytes shown here; fault injected)`)
+      return new ApiError(
+        414,
+        'URI_TOO_LONG',
+        `The request URI is too long (${Buffer.byteLength(path)} bytes shown here; fault injected)`,
+      )
     default:
       return undefined
   }
@@ -134,7 +138,11 @@ export function installFaultHooks(app: FastifyInstance, injector: FaultInjector)
       }
       const bytes = await payloadBytes(body)
       const encoding = reply.getHeader('content-encoding')
-      const cut = truncateEncodedCsv(bytes, typeof encoding === 'string' ? encoding : undefined, fault.position)
+      const cut = truncateEncodedCsv(
+        bytes,
+        typeof encoding === 'string' ? encoding : undefined,
+        fault.position,
+      )
       if (!cut) {
         notApplicable()
         return bytes

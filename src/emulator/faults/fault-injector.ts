@@ -119,7 +119,8 @@ export class FaultInjector {
     })
     const batch = new Set<string>()
     for (const rule of rules) {
-      if (existing.has(rule.id)) throw new FaultRuleError(`a rule with id "${rule.id}" exists already; DELETE it first`)
+      if (existing.has(rule.id))
+        throw new FaultRuleError(`a rule with id "${rule.id}" exists already; DELETE it first`)
       if (batch.has(rule.id)) throw new FaultRuleError(`two rules have the id "${rule.id}"`)
       batch.add(rule.id)
     }
@@ -187,7 +188,8 @@ export class FaultInjector {
       const spec = hit.spec
       if (spec.kind === 'job-stall') return { kind: 'stall', ms: spec.ms }
       if (spec.kind === 'job-query-timeout') return { kind: 'query-timeout', message: QUERY_TIMEOUT_MESSAGE }
-      if (spec.kind === 'job-failed') return { kind: 'fail', message: spec.message ?? DEFAULT_JOB_FAILED_MESSAGE }
+      if (spec.kind === 'job-failed')
+        return { kind: 'fail', message: spec.message ?? DEFAULT_JOB_FAILED_MESSAGE }
     }
     return undefined
   }

@@ -39,7 +39,16 @@ const faultSpecSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('truncated-csv') }).strict(),
   z.object({ kind: z.literal('job-failed'), message: z.string().min(1).max(2000).optional() }).strict(),
   z.object({ kind: z.literal('job-query-timeout') }).strict(),
-  z.object({ kind: z.literal('job-stall'), ms: z.number().int().min(1).max(7 * 86_400_000) }).strict(),
+  z
+    .object({
+      kind: z.literal('job-stall'),
+      ms: z
+        .number()
+        .int()
+        .min(1)
+        .max(7 * 86_400_000),
+    })
+    .strict(),
 ])
 
 export type FaultSpec = z.infer<typeof faultSpecSchema>
@@ -144,9 +153,13 @@ function toRule(input: FaultRuleInput, index: number, defaultSeed: string, nextI
   const isJobFault = (JOB_FAULT_KINDS as readonly string[]).includes(input.fault.kind)
   const target = isJobFault ? 'job' : 'http'
   if (target === 'job' && (input.method !== undefined || input.path !== undefined))
-    throw new FaultRuleError(`rules[${index}]: a ${input.fault.kind} rule matches Bulk jobs ("job"), not method/path`)
+    throw new FaultRuleError(
+      `rules[${index}]: a ${input.fault.kind} rule matches Bulk jobs ("job"), not method/path`,
+    )
   if (target === 'http' && input.job !== undefined)
-    throw new FaultRuleError(`rules[${index}]: "job" is only for the job-* faults; ${input.fault.kind} needs a path`)
+    throw new FaultRuleError(
+      `rules[${index}]: "job" is only for the job-* faults; ${input.fault.kind} needs a path`,
+    )
   if (input.rate === undefined && input.times === undefined)
     throw new FaultRuleError(
       `rules[${index}]: give "rate" (probability 0-1 per matching request) or "times" (the next N matching requests)`,
@@ -155,7 +168,15 @@ function toRule(input: FaultRuleInput, index: number, defaultSeed: string, nextI
   const path = input.path ?? '/**'
   const job = input.job ?? '*'
   const seed = input.seed ?? defaultSeed
-  const drawKey = JSON.stringify([target, method, path, job, input.fault, input.rate ?? null, input.skip ?? 0])
+  const drawKey = JSON.stringify([
+    target,
+    method,
+    path,
+    job,
+    input.fault,
+    input.rate ?? null,
+    input.skip ?? 0,
+  ])
   return {
     id: input.id ?? nextId(),
     target,

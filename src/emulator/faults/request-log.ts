@@ -49,7 +49,8 @@ export class RequestLog {
   #lastSeq = 0
 
   constructor(capacity = REQUEST_LOG_CAPACITY) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError('capacity must be a positive integer')
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new RangeError('capacity must be a positive integer')
     this.#capacity = capacity
   }
 
