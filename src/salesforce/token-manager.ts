@@ -83,6 +83,7 @@ export function tokenRecordOf(
  */
 export class TokenManager {
   readonly #o: Required<TokenManagerOptions>
+  #marked: { generation: number; atMs: number } | undefined
 
   constructor(options: TokenManagerOptions) {
     this.#o = { now: Date.now, doubtAfterMs: 15 * 60_000, ...options }
@@ -143,7 +144,11 @@ export class TokenManager {
 
   /** Marks the token as known valid (after a successful call); cheap enough to call often. */
   async markValid(access: AccessToken): Promise<void> {
-    await this.#o.store.touchToken(this.#o.name, access.generation, this.#o.now())
+    const now = this.#o.now()
+    // One write per half minute is plenty for a doubt window of minutes; not one per API call.
+    if (this.#marked?.generation === access.generation && now - this.#marked.atMs < 30_000) return
+    this.#marked = { generation: access.generation, atMs: now }
+    await this.#o.store.touchToken(this.#o.name, access.generation, now)
   }
 
   /**
