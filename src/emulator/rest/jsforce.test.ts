@@ -213,13 +213,15 @@ test('updated and deleted through jsforce', async () => {
 })
 
 test('an expired session is reported as INVALID_SESSION_ID', async () => {
-  const stale = await connect()
-  await stale.query('SELECT Id FROM Account LIMIT 1')
+  const fresh = await connect()
+  // A connection holding only an access token: jsforce has nothing to refresh with, so the 401 surfaces.
+  const tokenOnly = new Connection({ instanceUrl: fresh.instanceUrl, accessToken: fresh.accessToken ?? '' })
+  await tokenOnly.query('SELECT Id FROM Account LIMIT 1')
   const advanced = await control('POST', '/__emulator/clock/advance', { seconds: 3 * 86_400 })
   assert.equal(advanced.status, 200)
   await assert.rejects(
     async () => {
-      await stale.query('SELECT Id FROM Account LIMIT 1')
+      await tokenOnly.query('SELECT Id FROM Account LIMIT 1')
     },
     (err: Error & { errorCode?: string }) => {
       assert.equal(err.errorCode, 'INVALID_SESSION_ID')
@@ -227,4 +229,9 @@ test('an expired session is reported as INVALID_SESSION_ID', async () => {
       return true
     },
   )
+  // The OAuth2 connection recognises the same 401 as an expired session and tries to refresh it
+  // (client credentials issue no refresh token, so jsforce gives up with its own message).
+  await assert.rejects(async () => {
+    await fresh.query('SELECT Id FROM Account LIMIT 1')
+  }, /Unable to refresh session/)
 })

@@ -100,6 +100,8 @@ test('once DailyApiRequests is spent, calls get 403 REQUEST_LIMIT_EXCEEDED until
     const versions = await org.api('GET', '/services/data', { token: null })
     assert.equal(versions.status, 200, 'the Versions resource is not limited')
     await org.control('POST', '/__emulator/clock/advance', { seconds: 24 * 3600 + 60 })
+    // The session timed out meanwhile (2 h); getting a new one is not an API call.
+    await org.renewToken()
     const again = await org.api('GET', '/limits')
     assert.equal(again.status, 200)
     assert.equal(again.headers.get('sforce-limit-info'), 'api-usage=1/100')

@@ -26,6 +26,7 @@ export interface RequestOptions {
 
 export interface RestTestOrg {
   readonly emu: RunningEmulator
+  /** The access token `api` sends by default. */
   readonly token: string
   /** `/services/data/v60.0` on the instance. */
   readonly base: string
@@ -35,6 +36,8 @@ export interface RestTestOrg {
   control(method: string, path: string, body?: unknown): Promise<HttpAnswer>
   /** A new access token from the client-credentials flow. */
   newToken(): Promise<string>
+  /** Replaces the default token with a new one (after moving the clock past the session timeout). */
+  renewToken(): Promise<string>
   close(): Promise<void>
 }
 
@@ -72,12 +75,18 @@ export async function startRestTestOrg(
   }
 
   try {
-    const token = await newToken()
+    let token = await newToken()
     return {
       emu,
-      token,
+      get token() {
+        return token
+      },
       base,
       newToken,
+      async renewToken() {
+        token = await newToken()
+        return token
+      },
       async api(method, path, opts = {}) {
         const url = path.startsWith('/services/') ? `${info.instanceUrl}${path}` : `${base}${path}`
         const headers: Record<string, string> = { ...opts.headers }

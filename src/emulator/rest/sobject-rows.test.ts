@@ -39,7 +39,8 @@ test('create, retrieve, update, delete one record', async () => {
 
   const some = await org.api('GET', `/sobjects/Account/${id.slice(0, 15)}?fields=Name,industry`)
   assert.equal(some.status, 200)
-  assert.deepEqual(Object.keys(some.body as object).sort(), ['Industry', 'Name', 'attributes'].sort())
+  // Fields in the order asked for, Id appended (restforce sobject_select_success_response.json).
+  assert.deepEqual(Object.keys(some.body as object), ['attributes', 'Name', 'Industry', 'Id'])
 
   const patched = await org.api('PATCH', `/sobjects/Account/${id}`, { body: { Name: 'Acme Renamed' } })
   assert.equal(patched.status, 204)
