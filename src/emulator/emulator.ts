@@ -12,6 +12,8 @@ import { createOAuthServer } from './oauth/oauth-server.ts'
 import { registerRestRoutes } from './rest/rest-routes.ts'
 import { registerBulkRoutes } from './bulk/bulk-routes.ts'
 import { registerControlRoutes } from './control/control-routes.ts'
+import { registerFaultRoutes } from './faults/fault-routes.ts'
+import { createEmulatorTls, type EmulatorTls } from './tls/emulator-tls.ts'
 
 /** The startup line's fields: everything a client needs (printed as one JSON line by `sfsync emulator`). */
 export interface EmulatorInfo {
@@ -24,6 +26,8 @@ export interface EmulatorInfo {
   readonly orgId: string
   readonly controlUrl: string
   readonly controlToken: string
+  /** With `https`: the PEM of the self-signed certificate to trust (a CA for clients). */
+  readonly certPath?: string
 }
 
 export interface RunningEmulator {
@@ -34,7 +38,7 @@ export interface RunningEmulator {
 }
 
 export async function startEmulator(
-  options: Partial<EmulatorOptions> & { logLevel?: string } = {},
+  options: Partial<EmulatorOptions> & { logLevel?: string; https?: boolean } = {},
 ): Promise<RunningEmulator> {
   const resolved: EmulatorOptions = {
     port: options.port ?? 0,
@@ -46,21 +50,36 @@ export async function startEmulator(
   const data = await openOrgData(org)
   const oauth = createOAuthServer(org, data)
   const ctx: EmulatorContext = { org, data, sessions: oauth.sessions }
-  const app = await buildApp({ org, ...(options.logLevel ? { logLevel: options.logLevel } : {}) })
+  const tls: EmulatorTls | undefined = options.https ? await createEmulatorTls(options.dataDir) : undefined
+  const app = await buildApp({
+    org,
+    ...(options.logLevel ? { logLevel: options.logLevel } : {}),
+    ...(tls ? { tls: { key: tls.key, cert: tls.cert } } : {}),
+  })
   await oauth.register(app, ctx)
   await registerRestRoutes(app, ctx)
   await registerBulkRoutes(app, ctx)
   await registerControlRoutes(app, ctx)
+  await registerFaultRoutes(app, org)
+  // The invalid-session fault revokes the session through the OAuth layer's token store when it has
+  // one (TokenStore.revokeAccessToken); otherwise the injector refuses the token itself.
+  const revoker = (oauth.sessions as { revokeAccessToken?: unknown }).revokeAccessToken
+  if (typeof revoker === 'function')
+    org.faults.setSessionRevoker((token) => {
+      revoker.call(oauth.sessions, token)
+    })
   try {
     await app.listen({ host: '127.0.0.1', port: resolved.port })
   } catch (err) {
     data.close()
+    await tls?.cleanup()
     throw err
   }
   const address = app.server.address()
   const port = typeof address === 'object' && address ? address.port : resolved.port
-  org.instanceUrl = `http://127.0.0.1:${port}`
-  org.loginUrl = `http://localhost:${port}`
+  const scheme = tls ? 'https' : 'http'
+  org.instanceUrl = `${scheme}://127.0.0.1:${port}`
+  org.loginUrl = `${scheme}://localhost:${port}`
   const info: EmulatorInfo = {
     instanceUrl: org.instanceUrl,
     loginUrl: org.loginUrl,
@@ -71,6 +90,7 @@ export async function startEmulator(
     orgId: org.orgId,
     controlUrl: `${org.instanceUrl}/__emulator`,
     controlToken: org.controlToken,
+    ...(tls ? { certPath: tls.certPath } : {}),
   }
   let closed = false
   return {
@@ -82,6 +102,7 @@ export async function startEmulator(
       closed = true
       await app.close()
       data.close()
+      await tls?.cleanup()
     },
   }
 }

@@ -235,13 +235,15 @@ describe('HTTP faults over real HTTP', () => {
       assert.equal(cut.headers['sforce-numberofrecords'], String(CSV_ROWS))
       let complete: number
       try {
-        complete = (parse(cut.body) as string[][]).length - 1
+        const rows: string[][] = parse(cut.body)
+        complete = rows.length - 1
       } catch {
         complete = -1 // a record cut inside its quotes does not even parse
       }
       assert.ok(complete < CSV_ROWS, `got ${complete} of ${CSV_ROWS} records`)
       const full = await get(t, path, token)
-      assert.equal((parse(full.body) as string[][]).length - 1, CSV_ROWS)
+      const fullRows: string[][] = parse(full.body)
+      assert.equal(fullRows.length - 1, CSV_ROWS)
 
       await addRules(t, [
         { path: '/services/data/*/jobs/query/*/results', fault: { kind: 'truncated-csv' }, times: 1 },

@@ -19,7 +19,11 @@ export interface FaultTestApp {
   /** Mints a token the stand-in routes accept. */
   login(): Promise<string>
   /** Calls the control API. */
-  control(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }>
+  control(
+    method: Dispatcher.HttpMethod,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: unknown }>
   close(): Promise<void>
 }
 
@@ -94,11 +98,11 @@ export async function startFaultTestApp(
     baseUrl,
     async login() {
       const res = await app.inject({ method: 'POST', url: '/services/oauth2/token' })
-      return (res.json() as { access_token: string }).access_token
+      return res.json<{ access_token: string }>().access_token
     },
     async control(method, path, body) {
       const res = await request(`${baseUrl}${path}`, {
-        method: method as Dispatcher.HttpMethod,
+        method,
         headers: {
           authorization: `Bearer ${org.controlToken}`,
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),

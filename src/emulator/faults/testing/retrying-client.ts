@@ -60,7 +60,7 @@ function errorCodeOf(body: Buffer): string | undefined {
 /** Complete CSV records after the header, or undefined when the page does not parse. */
 function countCsvRecords(body: Buffer): string[][] | undefined {
   try {
-    const rows = parse(body, { relax_column_count: false }) as string[][]
+    const rows: string[][] = parse(body, { relax_column_count: false })
     return rows.slice(1)
   } catch {
     return undefined
