@@ -1,0 +1,44 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { openTestOrg } from './test-support.ts'
+
+test('query goes through the SOQL engine over the generated records (query and queryAll)', async () => {
+  const { data, userId } = await openTestOrg({ records: { Account: 25, Contact: 40, Invoice__c: 30 } })
+  try {
+    const count = data.query('SELECT COUNT() FROM Account', { includeDeleted: false })
+    assert.equal(count.totalSize, 25)
+
+    const contacts = data.query(
+      'SELECT Id, Name, Account.Name FROM Contact WHERE AccountId != null ORDER BY Id LIMIT 5',
+      { includeDeleted: false },
+    )
+    const records = contacts.fetch(0, 5, '60.0')
+    assert.equal(records.length, 5)
+    for (const r of records) {
+      const account = r.Account as { Name?: unknown } | null
+      assert.equal(typeof account?.Name, 'string', 'the parent lookup resolves to a generated Account')
+    }
+
+    const invoices = data.query('SELECT Id, Account__r.Name, Total_With_Tax__c FROM Invoice__c LIMIT 3', {
+      includeDeleted: false,
+    })
+    assert.equal(invoices.fetch(0, 3, '60.0').length, 3)
+
+    const orgRows = data
+      .query(
+        'SELECT Name, InstanceName, IsSandbox, TrialExpirationDate, NamespacePrefix, OrganizationType FROM Organization',
+        { includeDeleted: false },
+      )
+      .fetch(0, 1, '60.0')
+    assert.equal(orgRows[0]?.OrganizationType, 'Developer Edition')
+
+    const id = data.create('Account', { Name: 'To delete' }, { userId })
+    data.delete('Account', id, { userId })
+    const soql = `SELECT Id, IsDeleted FROM Account WHERE Id = '${id}'`
+    assert.equal(data.query(soql, { includeDeleted: false }).totalSize, 0)
+    const all = data.query(soql, { includeDeleted: true }).fetch(0, 1, '60.0')
+    assert.equal(all[0]?.IsDeleted, true)
+  } finally {
+    data.close()
+  }
+})
