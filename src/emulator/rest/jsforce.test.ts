@@ -48,6 +48,18 @@ test('client-credentials authorize establishes a session on the instance', () =>
   assert.equal(conn.version, '50.0', "jsforce's default API version is served")
 })
 
+test('identity: the version root names an identity URL that answers for the run-as user', async () => {
+  const root = await conn.request<{ identity: string; sobjects: string }>('/services/data/v50.0')
+  assert.equal(root.sobjects, '/services/data/v50.0/sobjects')
+  const identity = await conn.request<{ organization_id: string; username: string; user_id: string }>(
+    root.identity,
+  )
+  assert.equal(identity.organization_id, emu.info.orgId)
+  assert.equal(identity.username, 'integration@sfsync-emulator.example')
+  const viaToken = await conn.identity()
+  assert.equal(viaToken.user_id, identity.user_id, "the token's id URL and the version root's agree")
+})
+
 test('query with autoFetch pages through more than 10,000 rows (maxFetch) with the exact count', async () => {
   const fetched: unknown[] = []
   const result = await conn

@@ -236,33 +236,3 @@ test('updated / deleted: ids and dates, and Salesforce date-range rules', async 
   assert.equal(garbage.status, 400)
   assert.equal(errorOf(garbage.body).errorCode, 'INVALID_REPLICATION_DATE')
 })
-
-test('control routes create, update, delete, undelete and purge without counting API calls', async () => {
-  const used = org.emu.org.apiUsage.used()
-  const created = await org.control('POST', '/__emulator/records/Account', { Name: 'Behind your back' })
-  assert.equal(created.status, 201)
-  const { id } = created.body as { id: string }
-  assert.equal(
-    (await org.control('PATCH', `/__emulator/records/Account/${id}`, { Name: 'Changed' })).status,
-    204,
-  )
-  const read = await org.control('GET', `/__emulator/records/Account/${id}`)
-  assert.equal((read.body as Record<string, unknown>).Name, 'Changed')
-  assert.equal((await org.control('DELETE', `/__emulator/records/Account/${id}`)).status, 204)
-  assert.equal((await org.control('GET', `/__emulator/records/Account/${id}`)).status, 404)
-  assert.equal((await org.control('POST', `/__emulator/records/Account/${id}/undelete`)).status, 204)
-  assert.equal((await org.control('GET', `/__emulator/records/Account/${id}`)).status, 200)
-  assert.equal((await org.control('DELETE', `/__emulator/records/Account/${id}/purge`)).status, 204)
-  assert.equal(org.emu.org.apiUsage.used(), used, 'control calls are not API calls')
-
-  const all = await org.api(
-    'GET',
-    `/queryAll?q=${encodeURIComponent(`SELECT Id FROM Account WHERE Id = '${id}'`)}`,
-  )
-  assert.equal((all.body as { totalSize: number }).totalSize, 0, 'a purged record is gone for queryAll too')
-
-  const unknown = await org.control('POST', '/__emulator/records/Nope__c', { Name: 'x' })
-  assert.equal(unknown.status, 404)
-  const badUser = await org.control('POST', '/__emulator/records/Account?userId=nobody', { Name: 'x' })
-  assert.equal(badUser.status, 400)
-})
