@@ -20,6 +20,9 @@ export interface ObjectSpec {
   readonly ownable?: boolean
 }
 
+/** Stands for the API version in urls stored inside describes; see `withApiVersion`. */
+export const API_VERSION_PLACEHOLDER = 'vXX.X'
+
 /** The master record type every record-type-capable object has (its id is the same in every org). */
 export const MASTER_RECORD_TYPE_ID = '012000000000000AAA'
 
@@ -60,7 +63,7 @@ export function buildObjectDescribe(
               name: 'Master',
               recordTypeId: MASTER_RECORD_TYPE_ID,
               urls: {
-                layout: `/services/data/vXX.X/sobjects/${spec.name}/describe/layouts/${MASTER_RECORD_TYPE_ID}`,
+                layout: `/services/data/${API_VERSION_PLACEHOLDER}/sobjects/${spec.name}/describe/layouts/${MASTER_RECORD_TYPE_ID}`,
               },
             },
           ],

@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
-import { buildOrgSchemas } from './org-schemas.ts'
+import { buildOrgSchemas, withApiVersion } from './org-schemas.ts'
 import { GLOBAL_ENTRY_KEYS } from './sobject-schema.ts'
 
 interface Describe {
@@ -156,4 +156,16 @@ test('describeGlobal entries carry every recorded key', () => {
     assert.equal(entry.name, s.name)
     assert.equal(entry.keyPrefix, s.describe.keyPrefix)
   }
+})
+
+test('record type layout urls carry a version placeholder that withApiVersion fills in', () => {
+  for (const s of schemas) {
+    const served = withApiVersion(s.describe, '60.0')
+    for (const info of served.recordTypeInfos as Array<{ urls: Record<string, string> }>) {
+      for (const url of Object.values(info.urls)) assert.match(url, /^\/services\/data\/v60\.0\/sobjects\//)
+    }
+  }
+  const account = byName.get('Account')?.describe.recordTypeInfos as Array<{ urls: { layout: string } }>
+  assert.ok(account.length > 0)
+  assert.ok(account.every((r) => r.urls.layout.includes('/vXX.X/')))
 })

@@ -5,7 +5,7 @@
  */
 import type { DescribeSObject } from '../org-data.ts'
 import { FIXTURE_OBJECTS, recordedDescribe, recordedDescribeGlobal } from './fixture-describes.ts'
-import { buildObjectDescribe, type ObjectSpec } from './object-spec.ts'
+import { API_VERSION_PLACEHOLDER, buildObjectDescribe, type ObjectSpec } from './object-spec.ts'
 import { OrgSObjectSchema } from './sobject-schema.ts'
 import { LEAD_SPEC } from './objects/lead-spec.ts'
 import { CASE_SPEC } from './objects/case-spec.ts'
@@ -63,6 +63,17 @@ export function buildOrgSchemas(lastModifiedMs: number): OrgSObjectSchema[] {
     ...FIXTURE_OBJECTS.map((n) => {
       const d = recordedDescribe(n) as unknown as Record<string, unknown>
       delete d.urls
+      // Record type layout urls carry the recording's API version; the REST layer fills in its own.
+      for (const info of (d.recordTypeInfos ?? []) as Array<{ urls?: Record<string, string> }>) {
+        for (const [k, v] of Object.entries(info.urls ?? {})) {
+          if (info.urls)
+            info.urls[k] = v.replace(
+              // The recordings say v48.0, or vxx.0 where their recorder sanitised them.
+              /\/services\/data\/v[^/]+\//,
+              `/services/data/${API_VERSION_PLACEHOLDER}/`,
+            )
+        }
+      }
       return d as unknown as DescribeSObject
     }),
     ...BUILT.map((spec) => buildObjectDescribe(spec, contact, global.get(spec.name))),
@@ -108,4 +119,22 @@ export function buildOrgSchemas(lastModifiedMs: number): OrgSObjectSchema[] {
     )
   }
   return describes.map((d) => new OrgSObjectSchema(d, lastModifiedMs))
+}
+
+/**
+ * A copy of `describe` whose nested urls (`recordTypeInfos[].urls`) name API version `version`
+ * (`'60.0'`) instead of the placeholder `vXX.X` the stored describes carry.
+ * @example withApiVersion(schema.describe, '60.0')
+ */
+export function withApiVersion<T extends DescribeSObject>(describe: T, version: string): T {
+  const infos = (describe.recordTypeInfos ?? []) as Array<
+    Record<string, unknown> & { urls?: Record<string, string> }
+  >
+  const recordTypeInfos = infos.map((info) => ({
+    ...info,
+    urls: Object.fromEntries(
+      Object.entries(info.urls ?? {}).map(([k, v]) => [k, v.replace(API_VERSION_PLACEHOLDER, `v${version}`)]),
+    ),
+  }))
+  return { ...describe, recordTypeInfos }
 }
