@@ -90,7 +90,12 @@ export function compileFilter(
       : undefined,
   }
   const parts: string[] = []
-  if (!options.includeDeleted) parts.push(`${alias}.${quoteIdent(DELETED_MS_COLUMN)} IS NULL`)
+  if (!options.includeDeleted) {
+    // With other conditions or an ORDER BY, `+` keeps SQLite from picking an index on _deletedMs (most
+    // rows are live) over the index that serves the query; alone, that index covers the rowid scan.
+    const plus = query.where || query.orderBy.length > 0 ? '+' : ''
+    parts.push(`${plus}${alias}.${quoteIdent(DELETED_MS_COLUMN)} IS NULL`)
+  }
   if (query.where) parts.push(compileCondition(query.where, ctx))
   return { joins, where: parts.length > 0 ? parts.join(' AND ') : '1', params }
 }

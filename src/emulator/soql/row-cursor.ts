@@ -11,30 +11,6 @@ import type { RecordShape } from './record-shape.ts'
 /** Rows read per SQL statement when streaming flat rows. */
 const ROWS_BATCH = 5_000
 
-/** Growable list of rowids. */
-export class RowidList {
-  #data = new Float64Array(1024)
-  #length = 0
-
-  push(rowid: number): void {
-    if (this.#length === this.#data.length) {
-      const bigger = new Float64Array(this.#data.length * 2)
-      bigger.set(this.#data)
-      this.#data = bigger
-    }
-    this.#data[this.#length++] = rowid
-  }
-
-  get length(): number {
-    return this.#length
-  }
-
-  /** The list, trimmed to its length. */
-  finish(): Float64Array {
-    return this.#data.slice(0, this.#length)
-  }
-}
-
 /** The sObjects URL prefix for an API version given as `60.0` or `v60.0`. */
 export function sobjectsBase(apiVersion: string): string {
   const v = apiVersion.startsWith('v') ? apiVersion.slice(1) : apiVersion

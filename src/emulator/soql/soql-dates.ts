@@ -51,9 +51,31 @@ export function dayToMs(day: number): number {
   return day * DAY_MS
 }
 
-/** REST JSON datetime: `2013-05-20T20:49:32.000+0000`. */
+const PAD2 = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'))
+const PAD3 = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'))
+/** `YYYY-MM-DDT` by day number: most values of a column share few days. */
+const dayPrefixes = new Map<number, string>()
+
+/**
+ * REST JSON datetime: `2013-05-20T20:49:32.000+0000`. Hot on every page of every query, so the day
+ * part is cached and the time part assembled from lookup tables (Date#toISOString costs ~10x more).
+ */
 export function formatDatetime(ms: number): string {
-  return `${new Date(ms).toISOString().slice(0, 23)}+0000`
+  const day = Math.floor(ms / DAY_MS)
+  let prefix = dayPrefixes.get(day)
+  if (prefix === undefined) {
+    if (dayPrefixes.size >= 100_000) dayPrefixes.clear()
+    prefix = new Date(day * DAY_MS).toISOString().slice(0, 11)
+    dayPrefixes.set(day, prefix)
+  }
+  let rest = ms - day * DAY_MS
+  const h = Math.floor(rest / 3_600_000)
+  rest -= h * 3_600_000
+  const m = Math.floor(rest / 60_000)
+  rest -= m * 60_000
+  const s = Math.floor(rest / 1000)
+  const milli = Math.floor(rest - s * 1000)
+  return `${prefix}${PAD2[h] as string}:${PAD2[m] as string}:${PAD2[s] as string}.${PAD3[milli] as string}+0000`
 }
 
 function monthStart(year: number, month: number): number {

@@ -12,7 +12,7 @@ import type { QueryCursor, SObjectSchema } from '../data/org-data.ts'
 import { tableName } from '../data/storage-layout.ts'
 import { executeAggregate, isAggregateQuery } from './aggregate-query.ts'
 import { RecordShape } from './record-shape.ts'
-import { CountCursor, RowCursor, RowidList } from './row-cursor.ts'
+import { CountCursor, RowCursor } from './row-cursor.ts'
 import type { ParsedQuery } from './soql-ast.ts'
 import { soqlError } from './soql-errors.ts'
 import { JoinSet, rowidSql } from './soql-fields.ts'
@@ -106,14 +106,14 @@ function rowQuery(
     order.push(`${f.sql} ${item.descending ? 'DESC' : 'ASC'} NULLS ${nullsFirst ? 'FIRST' : 'LAST'}`)
   }
   order.push(rowidSql('t0'))
+  // The matching rowids come back as one JSON array built inside SQLite: far cheaper than stepping
+  // a statement once per row from JS (1M rows). The subquery's ORDER BY + LIMIT makes SQLite run it
+  // as a co-routine whose rows reach the aggregate in order.
   const sql =
-    `SELECT ${rowidSql('t0')} FROM ${tableName(schema.name)} AS t0 ${filter.joins.joins} ` +
-    `WHERE ${filter.where} ORDER BY ${order.join(', ')} LIMIT ? OFFSET ?`
-  const stmt = db.prepare(sql)
-  stmt.setReturnArrays(true)
-  const list = new RowidList()
-  for (const row of stmt.iterate(...filter.params, query.limit?.value ?? -1, query.offset?.value ?? 0))
-    list.push((row as unknown as number[])[0] as number)
+    `SELECT json_group_array(r) AS ids FROM (SELECT ${rowidSql('t0')} AS r FROM ${tableName(schema.name)} AS t0 ` +
+    `${filter.joins.joins} WHERE ${filter.where} ORDER BY ${order.join(', ')} LIMIT ? OFFSET ?)`
+  const row = db.prepare(sql).get(...filter.params, query.limit?.value ?? -1, query.offset?.value ?? 0)
+  const rowids = Float64Array.from(JSON.parse((row as { ids: string }).ids) as number[])
   const from = `FROM ${tableName(schema.name)} AS t0 ${selectJoins.joins}`
-  return new RowCursor(db, list.finish(), shape, from)
+  return new RowCursor(db, rowids, shape, from)
 }

@@ -187,17 +187,7 @@ function leaf(rows: readonly Row[]): Case {
       return dateRange(pick(['Due__c', 'When__c'] as const))
     case 7: {
       const pattern = pick(['a%', '%b', '_b%', 'a\\_b%', 'a\\%%', '%', "o\\'%", 'AB'])
-      const re = new RegExp(
-        `^${pattern
-          .replace(/\\'/g, "'")
-          .replace(/\\_/g, '\u0001')
-          .replace(/\\%/g, '\u0002')
-          .replace(/%/g, '.*')
-          .replace(/_/g, '.')
-          .replace(/\u0001/g, '_')
-          .replace(/\u0002/g, '%')}$`,
-        'is',
-      )
+      const re = likeOracle(pattern)
       return { soql: `Name LIKE '${pattern}'`, test: (r) => r.Name !== null && re.test(r.Name) }
     }
     default: {
@@ -210,6 +200,20 @@ function leaf(rows: readonly Row[]): Case {
       return { soql, test: op === 'INCLUDES' ? inc : (r) => !inc(r) }
     }
   }
+}
+
+/** The pattern as written in the SOQL literal, read character by character into a RegExp. */
+function likeOracle(pattern: string): RegExp {
+  let src = '^'
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i] as string
+    // An escaped character (\% \_ \') is itself; none of them is special in a RegExp.
+    if (c === '\\') src += pattern[++i] as string
+    else if (c === '%') src += '.*'
+    else if (c === '_') src += '.'
+    else src += c
+  }
+  return new RegExp(`${src}$`, 'is')
 }
 
 function has(r: Row, values: readonly string[]): boolean {
