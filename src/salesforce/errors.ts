@@ -101,5 +101,5 @@ export function describeNetworkError(err: unknown): string {
   if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return 'the connection was reset'
   if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT' || (err as Error).name === 'TimeoutError')
     return 'the request timed out'
-  return code ?? (err as Error).message ?? 'network error'
+  return code ?? cause?.message ?? (err as Error).message ?? 'network error'
 }

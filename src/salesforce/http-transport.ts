@@ -107,6 +107,25 @@ export class HttpTransport {
     }
   }
 
+  /** Sleeps with the transport's injected clock (for {@link sendStreaming}). */
+  pause(ms: number): Promise<void> {
+    return this.#o.sleep(ms)
+  }
+
+  /** Records the `Sforce-Limit-Info` of a response head (for {@link sendStreaming}). */
+  observeHead(headers: Headers): void {
+    const usage = parseLimitInfo(headers.get('sforce-limit-info'))
+    if (usage) {
+      this.lastApiUsage = usage
+      this.#o.onApiUsage?.(usage)
+    }
+  }
+
+  /** The fetch and settings of this transport, for {@link sendStreaming}. */
+  get streamingOptions(): { fetch: typeof fetch; maxRetries: number; timeoutMs: number } {
+    return { fetch: this.#o.fetch, maxRetries: this.#o.maxRetries, timeoutMs: this.#o.timeoutMs }
+  }
+
   /** Backoff before retry `attempt` (1-based): full jitter over an exponential cap, or Retry-After. */
   delayFor(attempt: number, retryAfter: string | null): number {
     const seconds = retryAfter !== null ? Number(retryAfter) : NaN
@@ -186,5 +205,64 @@ export class HttpTransport {
       this.#o.log.debug({ request: label, status: response.status, attempt: attempt + 1 }, 'response')
       return { status: response.status, headers: response.headers, text, json }
     }
+  }
+}
+
+/** A response whose body has not been read: the caller streams it (Bulk result pages). */
+export interface StreamingHttpResponse {
+  readonly status: number
+  readonly headers: Headers
+  /** The body as a byte stream; read it once, or cancel it. */
+  readonly body: ReadableStream<Uint8Array> | null
+}
+
+/**
+ * Like {@link HttpTransport.send}, but returns as soon as the response head arrives, with the body
+ * unread. Retries (network errors before the head, 429/5xx) follow the same rules as `send`; an error
+ * in the middle of the body is the caller's to handle (it knows how to resume, e.g. by locator).
+ */
+export async function sendStreaming(
+  transport: HttpTransport,
+  request: HttpRequest,
+): Promise<StreamingHttpResponse> {
+  const options = transport.streamingOptions
+  const idempotent = request.idempotent ?? ['GET', 'HEAD', 'PUT', 'DELETE'].includes(request.method)
+  const origin = new URL(request.url).origin
+  const maxRetries = options.maxRetries
+  for (let attempt = 0; ; attempt++) {
+    let response: Response
+    // The timeout covers the head only: a long body is read by the caller at its own pace.
+    const head = new AbortController()
+    const timer = setTimeout(() => head.abort(new DOMException('timeout', 'TimeoutError')), options.timeoutMs)
+    try {
+      const signals = [head.signal]
+      if (request.signal) signals.push(request.signal)
+      response = await options.fetch(request.url, {
+        method: request.method,
+        headers: request.headers ?? {},
+        ...(request.body !== undefined ? { body: request.body } : {}),
+        redirect: 'manual',
+        signal: AbortSignal.any(signals),
+      })
+    } catch (err) {
+      if (request.signal?.aborted) throw err
+      const code = networkCode(err)
+      const retryable =
+        code !== undefined && NETWORK_RETRY_CODES.has(code) && (idempotent || code === 'ECONNREFUSED')
+      if (!retryable || attempt >= maxRetries) throw new OrgUnreachableError(origin, err)
+      await transport.pause(transport.delayFor(attempt + 1, null))
+      continue
+    } finally {
+      clearTimeout(timer)
+    }
+    transport.observeHead(response.headers)
+    const retryable =
+      RETRYABLE_STATUS.has(response.status) && (idempotent || NOT_PROCESSED_STATUS.has(response.status))
+    if (retryable && attempt < maxRetries) {
+      await response.body?.cancel().catch(() => undefined)
+      await transport.pause(transport.delayFor(attempt + 1, response.headers.get('retry-after')))
+      continue
+    }
+    return { status: response.status, headers: response.headers, body: response.body }
   }
 }

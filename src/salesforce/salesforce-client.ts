@@ -3,7 +3,8 @@
  * `INVALID_SESSION_ID` one re-authentication and one replay; a second refusal is an AuthError that
  * names the likely cause. Generic over paths and bodies, so that REST, Bulk and the sync engine share it.
  */
-import type { HttpRequest, HttpResponse, HttpTransport } from './http-transport.ts'
+import type { HttpRequest, HttpResponse, HttpTransport, StreamingHttpResponse } from './http-transport.ts'
+import { sendStreaming } from './http-transport.ts'
 import type { AccessToken, TokenManager } from './token-manager.ts'
 import { AuthError, SalesforceApiError } from './errors.ts'
 
@@ -96,6 +97,47 @@ export class SalesforceClient {
     const renewed = await tokens.renew(first.generation)
     const replay = await this.#send(renewed, req)
     if (isSessionExpired(replay) || replay.status === 401) throw this.#authError(replay, 'after-renewal')
+    if (replay.status < 400) await tokens.markValid(renewed)
+    return replay
+  }
+
+  async #open(token: AccessToken, req: ClientRequest): Promise<StreamingHttpResponse | HttpResponse> {
+    const url = /^https?:\/\//.test(req.path) ? req.path : `${token.apiUrl}${req.path}`
+    const res = await sendStreaming(this.#o.http, {
+      ...req,
+      url,
+      headers: { ...req.headers, authorization: `Bearer ${token.value}` },
+    })
+    if (res.status < 400) return res
+    // Error bodies are small: read them, so that the session check and the caller see the text.
+    const text = res.body ? await new Response(res.body).text() : ''
+    let json: unknown
+    try {
+      json = text ? JSON.parse(text) : undefined
+    } catch {
+      json = undefined
+    }
+    return { status: res.status, headers: res.headers, text, json }
+  }
+
+  /**
+   * Like {@link request}, but the body of a successful (< 400) answer is left unread for the caller to
+   * stream; an answer >= 400 comes back read (`text`, `json`). Same renewal rule: an expired session
+   * is renewed and the request replayed once, before any body byte is consumed.
+   */
+  async stream(req: ClientRequest): Promise<StreamingHttpResponse | HttpResponse> {
+    const { tokens } = this.#o
+    const first = await tokens.current()
+    const res = await this.#open(first, req)
+    if (!('text' in res) || !isSessionExpired(res)) {
+      if (res.status === 401 && 'text' in res) throw this.#authError(res, 'not-refreshable')
+      if (res.status < 400) await tokens.markValid(first)
+      return res
+    }
+    const renewed = await tokens.renew(first.generation)
+    const replay = await this.#open(renewed, req)
+    if ('text' in replay && (isSessionExpired(replay) || replay.status === 401))
+      throw this.#authError(replay, 'after-renewal')
     if (replay.status < 400) await tokens.markValid(renewed)
     return replay
   }

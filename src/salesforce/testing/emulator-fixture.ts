@@ -26,6 +26,8 @@ export interface TestOrg {
   resetCounters(): Promise<void>
   /** Saves a Connected App change (in force at once unless `propagationDelayMs` says otherwise). */
   patchApp(patch: Record<string, unknown>): Promise<void>
+  /** Stops the emulator early (the org becomes unreachable). */
+  close(): Promise<void>
 }
 
 /** Starts an emulator for the test and stops it afterwards. */
@@ -56,6 +58,7 @@ export async function startTestOrg(t: TestContextLike, seed = 'client-tests'): P
     patchApp: async (patch) => {
       await control('PATCH', '/connected-app', patch)
     },
+    close: () => emulator.close(),
   }
 }
 

@@ -61,7 +61,8 @@ export class SqliteStateStore implements StateStore {
     chmodSync(options.path, 0o600)
     // timeout 0: a busy database is waited for asynchronously (#begin), never by blocking the thread.
     this.#db = new DatabaseSync(options.path, { timeout: 0 })
-    this.#db.exec('PRAGMA foreign_keys = ON;')
+    // secure_delete: an erased connection's sealed secret does not linger in free pages.
+    this.#db.exec('PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;')
     this.#lockDb = new DatabaseSync(options.path, { timeout: 0 })
     this.#lockDb.exec('PRAGMA foreign_keys = ON;')
     this.#lockTimeoutMs = options.lockTimeoutMs ?? 60_000
