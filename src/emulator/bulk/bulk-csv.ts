@@ -69,12 +69,13 @@ export function csvText(value: JsonValue, kind: CsvColumnKind): string {
 
 /** Encodes rows of one query result into CSV lines. */
 export class CsvRowEncoder {
-  readonly #kinds: readonly CsvColumnKind[]
+  /** 1 where a column's strings may be REST datetimes to rewrite with `Z`. */
+  readonly #maybeDatetime: Uint8Array
   readonly #delimiter: string
   readonly #lineEnding: string
 
   constructor(kinds: readonly CsvColumnKind[], delimiter: ColumnDelimiter, lineEnding: LineEnding) {
-    this.#kinds = kinds
+    this.#maybeDatetime = Uint8Array.from(kinds, (k) => (k === 'other' ? 0 : 1))
     this.#delimiter = COLUMN_DELIMITERS[delimiter]
     this.#lineEnding = LINE_ENDINGS[lineEnding]
   }
@@ -87,25 +88,37 @@ export class CsvRowEncoder {
   /**
    * One row as a CSV line. Nulls are written as `""`: UNCONFIRMED whether Salesforce writes `""` or a
    * bare empty field (reference §4.2); every value is quoted, so `""` is the consistent reading, and
-   * Salesforce text fields never hold an empty string, so nothing is lost.
+   * Salesforce text fields never hold an empty string, so nothing is lost. This is the hot loop of a
+   * query job (a million rows of ~60 columns), hence the plain loop and the inlined cases.
    */
   encode(row: readonly JsonValue[]): string {
+    const maybeDatetime = this.#maybeDatetime
+    const delimiter = this.#delimiter
     let line = ''
     const n = row.length
     for (let i = 0; i < n; i++) {
-      const value = row[i] ?? null
-      let text: string
-      if (typeof value === 'string') {
-        const kind = this.#kinds[i] ?? 'unknown'
-        text =
-          kind !== 'other' && value.length === 28 && REST_DATETIME.test(value)
-            ? `${value.slice(0, 23)}Z`
-            : value
+      if (i > 0) line += delimiter
+      const value = row[i]
+      if (value === null || value === undefined) {
+        line += '""'
+      } else if (typeof value === 'string') {
+        let text = value
+        // 43 is '+': a cheap filter before the regex.
+        if (
+          value.length === 28 &&
+          value.charCodeAt(23) === 43 &&
+          maybeDatetime[i] === 1 &&
+          REST_DATETIME.test(value)
+        )
+          text = `${value.slice(0, 23)}Z`
+        line += text.indexOf('"') === -1 ? `"${text}"` : `"${text.replaceAll('"', '""')}"`
+      } else if (typeof value === 'number') {
+        line += `"${plainNumber(value)}"`
+      } else if (typeof value === 'boolean') {
+        line += value ? '"true"' : '"false"'
       } else {
-        text = csvText(value, this.#kinds[i] ?? 'unknown')
+        line += quoteCsv(csvText(value, 'other'))
       }
-      if (i > 0) line += this.#delimiter
-      line += text.includes('"') ? `"${text.replaceAll('"', '""')}"` : `"${text}"`
     }
     return line + this.#lineEnding
   }

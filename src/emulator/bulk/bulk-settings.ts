@@ -34,7 +34,7 @@ export const BULK_DEFAULTS: BulkSettings = Object.freeze({
   defaultPageSize: 2_000_000,
   maxConcurrentJobs: 2,
   retentionMs: 7 * 24 * 3600 * 1000,
-  rowsPerSlice: 2_000,
+  rowsPerSlice: 5_000,
 })
 
 const KEYS = Object.keys(BULK_DEFAULTS) as Array<keyof BulkSettings>
