@@ -237,7 +237,18 @@ function batch(routes: () => readonly RestRoute[]) {
     const haltOnError = body.haltOnError === true
     let halted = false
     let hasErrors = false
-    const results = items.map((item) => {
+    const usage = call.ctx.org.apiUsage
+    const results = items.map((item, i) => {
+      // "Each subrequest counts against rate limits" (SFDOC resources_composite_batch): the batch call
+      // itself was counted as the first; every further executed subrequest counts one more.
+      if (!halted && i > 0 && !usage.tryRecord()) {
+        hasErrors = true
+        if (haltOnError) halted = true
+        return {
+          statusCode: 403,
+          result: [{ errorCode: 'REQUEST_LIMIT_EXCEEDED', message: 'TotalRequests Limit exceeded.' }],
+        }
+      }
       if (halted) {
         // UNCONFIRMED wording (reference §2.10 gives the code and the 412).
         return {
@@ -252,7 +263,7 @@ function batch(routes: () => readonly RestRoute[]) {
       }
       return { statusCode: result.status, result: result.body ?? null }
     })
-    return { status: 200, body: { hasErrors, results } }
+    return { status: 200, body: { hasErrors, results }, headers: { 'Sforce-Limit-Info': usage.header() } }
   }
 }
 

@@ -285,6 +285,7 @@ test('composite refuses structural errors before running anything', async () => 
 })
 
 test('composite batch: independent subrequests, haltOnError gives 412 BATCH_PROCESSING_HALTED', async () => {
+  const used = org.emu.org.apiUsage.used()
   const res = await org.api('POST', '/composite/batch', {
     body: {
       haltOnError: true,
@@ -306,4 +307,7 @@ test('composite batch: independent subrequests, haltOnError gives 412 BATCH_PROC
     (body.results[2]?.result as Array<{ errorCode: string }>)[0]?.errorCode,
     'BATCH_PROCESSING_HALTED',
   )
+  // Each executed subrequest counts (SFDOC resources_composite_batch); the halted one did not run.
+  assert.equal(org.emu.org.apiUsage.used(), used + 2)
+  assert.equal(res.headers.get('sforce-limit-info'), `api-usage=${used + 2}/15000`)
 })
