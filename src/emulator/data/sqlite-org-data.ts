@@ -31,6 +31,7 @@ import { checkRequired, newRowDefaults, parseWriteInput } from './records/write-
 import { RecordStore } from './records/record-store.ts'
 import type { OrgSObjectSchema } from './schema/sobject-schema.ts'
 
+/** What `SqliteOrgData` is built from (see openSqliteOrgData). */
 export interface SqliteOrgDataOptions {
   readonly db: DatabaseSync
   readonly schemas: readonly OrgSObjectSchema[]

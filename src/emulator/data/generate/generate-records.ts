@@ -56,6 +56,7 @@ const BATCH_ROWS = 10_000
  */
 const GENERATED_FIELDS: ReadonlySet<string> = new Set(['StageName'])
 
+/** What `generateRecords` writes into and from. */
 export interface GenerateInput {
   readonly db: DatabaseSync
   readonly schemas: ReadonlyMap<string, OrgSObjectSchema>

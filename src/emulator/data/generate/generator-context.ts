@@ -6,10 +6,12 @@ import type { OrgSObjectSchema } from '../schema/sobject-schema.ts'
 import type { Row } from '../records/derived-fields.ts'
 import type { Prng } from './prng.ts'
 
+/** One day in ms. */
 export const DAY_MS = 86_400_000
 /** Generated history spans about two years before the anchor. */
 export const HISTORY_MS = 730 * DAY_MS
 
+/** The per-row view a RowGenerator gets (one object, reused across rows). */
 export interface GeneratorContext {
   readonly rng: Prng
   readonly schema: OrgSObjectSchema

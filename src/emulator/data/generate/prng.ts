@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto'
 
+/** sfc32 seeded from sha256(seed, stream). @example new Prng('seed', 'Account').int(1, 6) */
 export class Prng {
   #a: number
   #b: number

@@ -63,6 +63,7 @@ function recentDateTime(ctx: GeneratorContext, p: number): number | null {
   return ctx.rng.chance(p) ? between(ctx, ctx.createdMs, ctx.anchorMs) : null
 }
 
+/** Account: company names, two addresses, picklists from the recorded describe, revenue, lookups. */
 export const generateAccount: RowGenerator = (ctx, row) => {
   const { rng } = ctx
   const name = companyName(rng)
@@ -102,6 +103,7 @@ export const generateAccount: RowGenerator = (ctx, row) => {
   row.LastReferencedDate = row.LastViewedDate
 }
 
+/** Contact: personname parts, addresses, phones, emails, an Account most of the time. */
 export const generateContact: RowGenerator = (ctx, row) => {
   const { rng } = ctx
   const first = rng.chance(0.92) ? rng.pick(FIRST_NAMES) : null
@@ -140,6 +142,7 @@ export const generateContact: RowGenerator = (ctx, row) => {
 
 const DEAL_KINDS = ['New Business', 'Renewal', 'Upgrade', 'Add-on Licenses', 'Services, Phase 2'] as const
 
+/** Opportunity: a stage (its consequences derived), amount at scale 2, close date after creation. */
 export const generateOpportunity: RowGenerator = (ctx, row) => {
   const { rng } = ctx
   const stages = Object.keys(OPPORTUNITY_STAGES)
@@ -163,6 +166,7 @@ export const generateOpportunity: RowGenerator = (ctx, row) => {
   row.LastReferencedDate = row.LastViewedDate
 }
 
+/** Lead: status-driven conversion fields pointing at generated Accounts, Contacts, Opportunities. */
 export const generateLead: RowGenerator = (ctx, row) => {
   const { rng } = ctx
   const first = rng.chance(0.9) ? rng.pick(FIRST_NAMES) : null

@@ -14,6 +14,7 @@ const SUBJECTS = [
   'パスワードをリセットできません',
 ] as const
 
+/** Case: Contact/Account lookups, web-to-case Supplied* fields, subjects in several languages. */
 export const generateCase: RowGenerator = (ctx, row) => {
   const { rng } = ctx
   row.ContactId = ctx.ref('Contact', 0.8)
@@ -39,6 +40,7 @@ export const generateCase: RowGenerator = (ctx, row) => {
   row.LastReferencedDate = row.LastViewedDate
 }
 
+/** Task: WhoId (Contact or Lead) and WhatId (Account, Opportunity, Case, Invoice__c). */
 export const generateTask: RowGenerator = (ctx, row) => {
   const { rng } = ctx
   const who = rng.next()
@@ -74,6 +76,7 @@ export const generateTask: RowGenerator = (ctx, row) => {
 
 const TAX_RATES = [0, 5.5, 7.25, 19, 20] as const
 
+/** Invoice__c: amounts at scale 2, tax rates, multipicklist tags, external ids `ERP-0000001`. */
 export const generateInvoice: RowGenerator = (ctx, row) => {
   const { rng } = ctx
   row.Account__c = ctx.ref('Account', 0.95)

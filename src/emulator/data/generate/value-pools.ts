@@ -4,6 +4,7 @@
  */
 import type { Prng } from './prng.ts'
 
+/** First names, accented and CJK ones included. */
 export const FIRST_NAMES = [
   'Ada',
   'Alan',
@@ -47,6 +48,7 @@ export const FIRST_NAMES = [
   'Élodie',
 ] as const
 
+/** Last names, with apostrophes, particles and CJK. */
 export const LAST_NAMES = [
   'Lovelace',
   'Turing',
@@ -137,6 +139,7 @@ const COMPANY_SUFFIXES = [
   'plc',
 ] as const
 
+/** A city with its state, country, postal code maker and coordinates. */
 export interface Place {
   readonly city: string
   readonly state: string | null
@@ -152,6 +155,7 @@ const digits = (rng: Prng, n: number): string => {
   return s
 }
 
+/** The places addresses are drawn from (postal codes drawn from `rng`). */
 export function placesFor(rng: Prng): readonly Place[] {
   return [
     {
@@ -272,6 +276,7 @@ export function street(rng: Prng): string {
   return rng.chance(0.15) ? `${line}\nSuite ${rng.int(100, 999)}` : line
 }
 
+/** A company name; a few carry commas, double quotes or an emoji. */
 export function companyName(rng: Prng): string {
   const a = rng.pick(COMPANY_WORDS)
   const r = rng.next()
@@ -295,11 +300,13 @@ export function slug(text: string): string {
   return folded || 'user'
 }
 
+/** An ASCII mailbox made of the name and a number that keeps it unique. */
 export function email(rng: Prng, first: string, last: string, n: number): string {
   const domains = ['example.com', 'example.org', 'mail.example.net', 'exemple.fr', 'beispiel.de']
   return `${slug(first)}.${slug(last)}${n}@${rng.pick(domains)}`
 }
 
+/** A phone number in one of several national formats. */
 export function phone(rng: Prng): string {
   const r = rng.next()
   if (r < 0.5) return `(${rng.int(200, 989)}) ${rng.int(200, 999)}-${digits(rng, 4)}`
@@ -308,6 +315,7 @@ export function phone(rng: Prng): string {
   return `+81 3-${digits(rng, 4)}-${digits(rng, 4)}`
 }
 
+/** An https URL on an `.example` host derived from the company name. */
 export function website(rng: Prng, company: string): string {
   return `https://www.${slug(company).slice(0, 24)}.example${rng.chance(0.3) ? '/en-us' : ''}`
 }

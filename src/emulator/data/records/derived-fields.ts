@@ -8,6 +8,7 @@ import type { SqlValue } from './value-codec.ts'
 /** A record in storage form, keyed by canonical field API name. */
 export type Row = Record<string, SqlValue>
 
+/** What derivations may read: the write time and other records. */
 export interface DeriveContext {
   readonly nowMs: number
   /** A stored field of another live record, or undefined when there is no such record. */

@@ -6,6 +6,7 @@ import { DmlError, type DescribeField, type JsonValue, type RecordFields } from 
 import type { CompoundField, OrgSObjectSchema } from '../schema/sobject-schema.ts'
 import { toJson, type SqlValue } from './value-codec.ts'
 
+/** A row as read from SQLite (`_rowid` and `_deletedMs` included). */
 export type StoredRow = Record<string, SqlValue>
 
 /**

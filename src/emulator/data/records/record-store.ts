@@ -14,6 +14,7 @@ import type { SqlValue } from './value-codec.ts'
 const DELETED = quoteIdent(DELETED_MS_COLUMN)
 const ROWID = quoteIdent(ROWID_COLUMN)
 
+/** Prepared-statement access to the record tables of one org database. */
 export class RecordStore {
   readonly #db: DatabaseSync
   readonly #schemas: ReadonlyMap<string, OrgSObjectSchema>

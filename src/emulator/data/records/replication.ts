@@ -19,7 +19,9 @@ import type { DeletedResult, UpdatedResult } from '../org-data.ts'
 import type { OrgSObjectSchema } from '../schema/sobject-schema.ts'
 import { DELETED_MS_COLUMN, PURGED_TABLE, quoteIdent, ROWID_COLUMN, tableName } from '../storage-layout.ts'
 
+/** Replication windows are kept to the minute. */
 export const MINUTE_MS = 60_000
+/** How long the delete log keeps entries (reference §2.7). */
 export const DELETE_LOG_DAYS = 15
 
 const floorMinute = (ms: number): number => Math.floor(ms / MINUTE_MS) * MINUTE_MS
@@ -30,6 +32,7 @@ function window(startMs: number, endMs: number, nowMs: number): { start: number;
   return { start, end }
 }
 
+/** The `/updated` answer for [startMs, endMs). */
 export function updatedIds(
   db: DatabaseSync,
   schema: OrgSObjectSchema,
@@ -49,6 +52,7 @@ export function updatedIds(
   return { ids: rows.map((r) => String(r.id)), latestDateCovered: formatSfDateTime(end) }
 }
 
+/** The `/deleted` answer for [startMs, endMs), recycle bin and purged records alike. */
 export function deletedRecords(
   db: DatabaseSync,
   schema: OrgSObjectSchema,

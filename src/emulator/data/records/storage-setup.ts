@@ -26,6 +26,7 @@ const LOOKED_UP_WHILE_GENERATING = new Set(['User', 'Contact', 'Opportunity', 'C
 const idIndex = (db: DatabaseSync, sobject: string): void =>
   db.exec(`CREATE UNIQUE INDEX ${quoteIdent(`${sobject}_Id_idx`)} ON ${tableName(sobject)} ("Id")`)
 
+/** Creates one table per object, plus `_purged`. */
 export function createTables(db: DatabaseSync, schemas: readonly OrgSObjectSchema[]): void {
   for (const schema of schemas) {
     const columns = schema.storedFields.map((f) => columnDeclaration(f)).filter((c) => c !== undefined)
@@ -42,6 +43,7 @@ export function createTables(db: DatabaseSync, schemas: readonly OrgSObjectSchem
   db.exec(`CREATE INDEX "_purged_sobject_deletedMs" ON ${quoteIdent(PURGED_TABLE)} ("sobject", "deletedMs")`)
 }
 
+/** Creates the indexes: Id (unique), SystemModstamp, `_deletedMs`, lookups, unique and external ids. */
 export function createIndexes(db: DatabaseSync, schemas: readonly OrgSObjectSchema[]): void {
   const names = new Set(schemas.map((s) => s.name))
   for (const schema of schemas) {

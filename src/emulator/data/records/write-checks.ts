@@ -9,6 +9,7 @@ import { DELETED_MS_COLUMN, quoteIdent, ROWID_COLUMN, tableName } from '../stora
 import { EXTERNAL_KEY_PREFIXES } from './key-prefixes.ts'
 import { malformedId, type SqlValue } from './value-codec.ts'
 
+/** Lookup and uniqueness checks of one org database. */
 export class WriteChecks {
   readonly #db: DatabaseSync
   readonly #schemas: ReadonlyMap<string, OrgSObjectSchema>

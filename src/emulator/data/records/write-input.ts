@@ -10,6 +10,7 @@ import { storageClass } from '../storage-layout.ts'
 import type { Row } from './derived-fields.ts'
 import { toStorage, type SqlValue } from './value-codec.ts'
 
+/** Which permission a write needs: createable or updateable. */
 export type WriteMode = 'create' | 'update'
 
 /**

@@ -5,6 +5,7 @@
  */
 import type { DescribeField } from '../org-data.ts'
 
+/** Field types the builder knows (describe `type` values). */
 export type FieldType =
   | 'id'
   | 'reference'
@@ -27,6 +28,7 @@ export type FieldType =
   | 'address'
   | 'location'
 
+/** A picklist value, optionally the default. */
 export interface PicklistEntry {
   readonly value: string
   readonly label?: string
@@ -217,6 +219,7 @@ export function idField(label: string): FieldSpec {
   return { name: 'Id', type: 'id', label: `${label} ID`, idLookup: true }
 }
 
+/** IsDeleted: read-only boolean, true while the record is in the recycle bin. */
 export const IS_DELETED: FieldSpec = {
   name: 'IsDeleted',
   type: 'boolean',
@@ -326,6 +329,7 @@ export function addressFields(prefix: string, labelPrefix: string): FieldSpec[] 
   ]
 }
 
+/** `*GeocodeAccuracy` values of the recorded describes. */
 export const GEOCODE_ACCURACY = [
   'Address',
   'NearAddress',
@@ -340,7 +344,9 @@ export const GEOCODE_ACCURACY = [
   'Unknown',
 ] as const
 
+/** Salutation values of the recorded Contact describe. */
 export const SALUTATIONS = ['Mr.', 'Ms.', 'Mrs.', 'Dr.', 'Prof.'] as const
+/** LeadSource values of the recorded describes. */
 export const LEAD_SOURCES = ['Web', 'Phone Inquiry', 'Partner Referral', 'Purchased List', 'Other'] as const
 
 /** FirstName / LastName / Salutation components and the read-only, derived `Name` (personname). */

@@ -7,11 +7,13 @@ import type { DescribeSObject } from '../org-data.ts'
 
 const DESCRIBES = new URL('../describes/', import.meta.url)
 
+/** Objects served from the recordings. */
 export const FIXTURE_OBJECTS = ['Account', 'Contact', 'Opportunity'] as const
 
 let cache: Map<string, DescribeSObject> | undefined
 let globalCache: RecordedDescribeGlobal | undefined
 
+/** The envelope of the recorded describeGlobal. */
 export interface RecordedDescribeGlobal {
   readonly encoding: string
   readonly maxBatchSize: number

@@ -6,6 +6,7 @@
 import type { DescribeSObject } from '../org-data.ts'
 import { buildField, type FieldSpec } from './field-builder.ts'
 
+/** An object built by hand: names, key prefix, fields. */
 export interface ObjectSpec {
   readonly name: string
   readonly label: string

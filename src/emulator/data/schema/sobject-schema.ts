@@ -42,6 +42,7 @@ export interface CompoundPart {
   readonly field: DescribeField
 }
 
+/** A compound field and its parts. */
 export interface CompoundField {
   readonly field: DescribeField
   readonly parts: readonly CompoundPart[]
@@ -58,6 +59,7 @@ const ADDRESS_KEYS: ReadonlyArray<readonly [string, string]> = [
   ['street', 'Street'],
 ]
 
+/** SObjectSchema plus what the record layer needs. @example schema.field('billingcity')?.name // 'BillingCity' */
 export class OrgSObjectSchema implements SObjectSchema {
   readonly name: string
   readonly describe: DescribeSObject

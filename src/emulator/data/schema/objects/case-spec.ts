@@ -2,15 +2,20 @@
 import { auditFields, idField, IS_DELETED, ownerField, type FieldSpec } from '../field-builder.ts'
 import type { ObjectSpec } from '../object-spec.ts'
 
+/** Picklist values of the field of the same name. */
 export const CASE_STATUSES = [
   { value: 'New', defaultValue: true },
   { value: 'Working' },
   { value: 'Escalated' },
   { value: 'Closed' },
 ] as const
+/** Picklist values of the field of the same name. */
 export const CASE_ORIGINS = ['Phone', 'Email', 'Web'] as const
+/** Picklist values of the field of the same name. */
 export const CASE_PRIORITIES = [{ value: 'High' }, { value: 'Medium', defaultValue: true }, { value: 'Low' }]
+/** Picklist values of the field of the same name. */
 export const CASE_TYPES = ['Mechanical', 'Electrical', 'Electronic', 'Structural', 'Other'] as const
+/** Picklist values of the field of the same name. */
 export const CASE_REASONS = [
   'Installation',
   'Equipment Complexity',
@@ -101,6 +106,7 @@ const fields: FieldSpec[] = [
   { name: 'LastReferencedDate', type: 'datetime', label: 'Last Referenced Date', createable: false },
 ]
 
+/** The object as the describe builder takes it. */
 export const CASE_SPEC: ObjectSpec = {
   name: 'Case',
   label: 'Case',

@@ -13,12 +13,14 @@ import {
 } from '../field-builder.ts'
 import type { ObjectSpec } from '../object-spec.ts'
 
+/** Picklist values of the field of the same name. */
 export const INVOICE_STATUSES = [
   { value: 'Draft', defaultValue: true },
   { value: 'Sent' },
   { value: 'Paid' },
   { value: 'Void' },
 ]
+/** Picklist values of the field of the same name. */
 export const INVOICE_TAGS = ['Priority', 'Recurring', 'Disputed', 'Export', 'Partner'] as const
 /** The formula of Total_With_Tax__c; the record layer evaluates it (see derived-fields.ts). */
 export const TOTAL_WITH_TAX_FORMULA = 'Amount__c * (1 + BLANKVALUE(Tax_Rate__c, 0) / 100)'
@@ -82,6 +84,7 @@ const fields: FieldSpec[] = [
   { name: 'Billing_Email__c', type: 'email', label: 'Billing Email' },
 ]
 
+/** The object as the describe builder takes it. */
 export const INVOICE_SPEC: ObjectSpec = {
   name: 'Invoice__c',
   label: 'Invoice',

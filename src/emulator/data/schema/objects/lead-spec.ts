@@ -13,6 +13,7 @@ import {
 import type { ObjectSpec } from '../object-spec.ts'
 import { ACCOUNT_INDUSTRIES } from './picklists.ts'
 
+/** Picklist values of the field of the same name. */
 export const LEAD_STATUSES = [
   { value: 'Open - Not Contacted', defaultValue: true },
   { value: 'Working - Contacted' },
@@ -89,6 +90,7 @@ const fields: FieldSpec[] = [
   { name: 'EmailBouncedDate', type: 'datetime', label: 'Email Bounced Date' },
 ]
 
+/** The object as the describe builder takes it. */
 export const LEAD_SPEC: ObjectSpec = {
   name: 'Lead',
   label: 'Lead',

@@ -142,6 +142,7 @@ const fields: FieldSpec[] = [
   ...auditFields().filter((f) => f.name !== 'SystemModstamp'),
 ]
 
+/** The object as the describe builder takes it. */
 export const ORGANIZATION_SPEC: ObjectSpec = {
   name: 'Organization',
   label: 'Organization',

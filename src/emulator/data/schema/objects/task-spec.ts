@@ -2,6 +2,7 @@
 import { auditFields, idField, IS_DELETED, ownerField, type FieldSpec } from '../field-builder.ts'
 import type { ObjectSpec } from '../object-spec.ts'
 
+/** Picklist values of the field of the same name. */
 export const TASK_STATUSES = [
   { value: 'Not Started', defaultValue: true },
   { value: 'In Progress' },
@@ -9,10 +10,15 @@ export const TASK_STATUSES = [
   { value: 'Waiting on someone else' },
   { value: 'Deferred' },
 ]
+/** Picklist values of the field of the same name. */
 export const TASK_PRIORITIES = [{ value: 'High' }, { value: 'Normal', defaultValue: true }, { value: 'Low' }]
+/** Picklist values of the field of the same name. */
 export const TASK_SUBJECTS = ['Call', 'Send Letter', 'Send Quote', 'Other'] as const
+/** Picklist values of the field of the same name. */
 export const TASK_SUBTYPES = ['Task', 'Email', 'ListEmail', 'Cadence', 'Call'] as const
+/** Picklist values of the field of the same name. */
 export const TASK_WHO = ['Contact', 'Lead'] as const
+/** Picklist values of the field of the same name. */
 export const TASK_WHAT = ['Account', 'Opportunity', 'Case', 'Invoice__c'] as const
 
 const fields: FieldSpec[] = [
@@ -89,6 +95,7 @@ const fields: FieldSpec[] = [
   },
 ]
 
+/** The object as the describe builder takes it. */
 export const TASK_SPEC: ObjectSpec = {
   name: 'Task',
   label: 'Task',

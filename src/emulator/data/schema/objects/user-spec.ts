@@ -2,6 +2,7 @@
 import { addressFields, auditFields, idField, personNameFields, type FieldSpec } from '../field-builder.ts'
 import type { ObjectSpec } from '../object-spec.ts'
 
+/** Picklist values of the field of the same name. */
 export const TIME_ZONES = [
   'America/Los_Angeles',
   'America/New_York',
@@ -9,9 +10,13 @@ export const TIME_ZONES = [
   'Europe/Paris',
   'Asia/Tokyo',
 ] as const
+/** Picklist values of the field of the same name. */
 export const LOCALES = ['en_US', 'en_GB', 'fr_FR', 'de_DE', 'ja_JP'] as const
+/** Picklist values of the field of the same name. */
 export const LANGUAGES = ['en_US', 'fr', 'de', 'ja'] as const
+/** Picklist values of the field of the same name. */
 export const EMAIL_ENCODINGS = ['UTF-8', 'ISO-8859-1', 'Shift_JIS'] as const
+/** Picklist values of the field of the same name. */
 export const USER_TYPES = ['Standard', 'PowerPartner', 'CsnOnly', 'Guest'] as const
 
 const required = { nillable: false } as const
@@ -130,6 +135,7 @@ const fields: FieldSpec[] = [
   { name: 'LastReferencedDate', type: 'datetime', label: 'Last Referenced Date', createable: false },
 ]
 
+/** The object as the describe builder takes it. */
 export const USER_SPEC: ObjectSpec = {
   name: 'User',
   label: 'User',
