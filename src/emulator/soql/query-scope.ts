@@ -86,7 +86,7 @@ export function compileFilter(
     params,
     field: (ref) => operandOf(resolveField(joins, ref, query, schema)),
     semiJoin: allowSemiJoin
-      ? (sub, left) => semiJoinSelect(soql, schemas, sub, left, options, params, alias)
+      ? (sub, left) => semiJoinSelect(soql, schemas, schema, sub, left, options, params, alias)
       : undefined,
   }
   const parts: string[] = []
@@ -107,6 +107,7 @@ export function compileFilter(
 function semiJoinSelect(
   soql: string,
   schemas: SchemaLookup,
+  outer: SObjectSchema,
   sub: ParsedQuery,
   left: Operand,
   options: EngineOptions,
@@ -114,6 +115,13 @@ function semiJoinSelect(
   outerAlias: string,
 ): string {
   const schema = rootSchema(soql, schemas, sub)
+  if (schema.name === outer.name)
+    throw soqlError(
+      'MALFORMED_QUERY',
+      soql,
+      sub.fromAt,
+      'The inner and outer selects should not be on the same object type',
+    )
   const item = sub.select[0]
   if (sub.select.length !== 1 || item?.kind !== 'field')
     throw soqlError(

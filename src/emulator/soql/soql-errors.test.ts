@@ -204,6 +204,11 @@ test('valid SOQL the engine does not implement is refused, never answered', () =
     assert.match(e.message, /is not supported by the sfsync emulator$/, q)
     assert.ok(e.message.startsWith(`\n${q}\n${' '.repeat((q as string).indexOf(token as string))}^\n`), q)
   }
+  const same = 'SELECT Id FROM Account WHERE Id IN (SELECT ParentId FROM Account)'
+  assert.equal(
+    errorOf(same).message,
+    layout(same, 'Account)', 'The inner and outer selects should not be on the same object type'),
+  )
   const semi = "SELECT Id FROM Account WHERE Name = 'x' OR Id IN (SELECT AccountId FROM Contact)"
   assert.equal(
     errorOf(semi).message,

@@ -103,7 +103,7 @@ export class JoinSet {
     const field = node.schema.field(last)
     if (!field) throw noSuchColumn(this.#soql, lastAt, last, node.schema.name)
     names.push(field.name)
-    return { node, field, storage: storageClass(field), sql: columnSql(node.alias, field), names }
+    return { node, field, storage: storageClass(field), sql: columnSql(node, field), names }
   }
 
   #relationship(from: ObjectNode, name: string, at: number): ObjectNode {
@@ -170,10 +170,16 @@ function referenceField(schema: SObjectSchema, name: string): DescribeField | un
   return undefined
 }
 
-/** The SQL of a stored field; IsDeleted comes from the recycle-bin column, the layout's truth. */
-function columnSql(alias: string, field: DescribeField): string {
-  if (field.name === 'IsDeleted' && field.type === 'boolean')
-    return `(${alias}.${quoteIdent(DELETED_MS_COLUMN)} IS NOT NULL)`
+/**
+ * The SQL of a stored field. IsDeleted comes from the recycle-bin column, the layout's truth (NULL
+ * through an empty lookup, like every other parent field).
+ */
+function columnSql(node: ObjectNode, field: DescribeField): string {
+  const alias = node.alias
+  if (field.name === 'IsDeleted' && field.type === 'boolean') {
+    const deleted = `${alias}.${quoteIdent(DELETED_MS_COLUMN)} IS NOT NULL`
+    return node.parent ? `(CASE WHEN ${node.idSql} IS NULL THEN NULL ELSE ${deleted} END)` : `(${deleted})`
+  }
   return `${alias}.${quoteIdent(field.name)}`
 }
 

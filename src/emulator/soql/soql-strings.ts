@@ -71,13 +71,3 @@ export function likePattern(pieces: readonly StringPiece[]): string {
   for (const p of pieces) out += 'text' in p ? p.text.replace(/[\\%_]/g, (m) => `\\${m}`) : p.wildcard
   return out
 }
-
-/** A JS RegExp with the same meaning as the LIKE pattern (case-insensitive, ASCII folding as SQLite's LIKE). */
-export function likeRegExp(pieces: readonly StringPiece[]): RegExp {
-  let src = '^'
-  for (const p of pieces) {
-    if ('text' in p) src += p.text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
-    else src += p.wildcard === '%' ? '[\\s\\S]*' : '[\\s\\S]'
-  }
-  return new RegExp(`${src}$`, 'i')
-}
