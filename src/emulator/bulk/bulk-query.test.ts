@@ -345,6 +345,19 @@ describe('Bulk API 2.0 query jobs (whole emulator)', () => {
     }
   })
 
+  test('each Bulk call counts against DailyApiRequests; a spent allocation is 403 REQUEST_LIMIT_EXCEEDED', async () => {
+    const before = (await b.control('GET', '/__emulator/api-usage')).json() as { used: number; max: number }
+    const listed = await b.call('GET', `/services/data/${V}/jobs/query`)
+    assert.equal(listed.headers.get('sforce-limit-info'), `api-usage=${before.used + 1}/${before.max}`)
+    await b.control('PATCH', '/__emulator/api-usage', { used: before.max })
+    try {
+      const refused = await b.call('GET', `/services/data/${V}/jobs/query`)
+      assert.equal(expectError(refused, 403, 'REQUEST_LIMIT_EXCEEDED'), 'TotalRequests Limit exceeded.')
+    } finally {
+      await b.control('DELETE', '/__emulator/api-usage')
+    }
+  })
+
   test('finished jobs and their results are gone after 7 days of emulated time', async () => {
     const id = String((await createJob('SELECT Id FROM Account')).id)
     await waitFinished(id)

@@ -6,8 +6,8 @@
  * @example await registerBulkRoutes(app, ctx) // after the REST routes
  */
 import type { FastifyInstance } from 'fastify'
-import { bearerToken, requireControl, sendJson } from '../app.ts'
-import { ApiError, invalidSession } from '../errors.ts'
+import { requireControl, sendJson } from '../app.ts'
+import { requireApiSession } from '../rest/rest-auth.ts'
 import type { EmulatorContext } from '../context.ts'
 import { BulkJobs } from './bulk-jobs.ts'
 import { setRequestSession } from './bulk-http.ts'
@@ -37,24 +37,12 @@ export async function registerBulkRoutes(app: FastifyInstance, ctx: EmulatorCont
       { parseAs: 'buffer', bodyLimit: MAX_UPLOAD_BYTES },
       (_req, body, done) => done(null, body),
     )
-    bulk.addHook('onRequest', async (req) => {
-      const token = bearerToken(req)
-      const session = token ? ctx.sessions.resolve(token) : undefined
-      if (!session) throw invalidSession()
-      const user = ctx.org.userById(session.userId)
-      if (user && !user.apiEnabled) {
-        throw new ApiError(403, 'API_DISABLED_FOR_ORG', 'The REST API is not enabled for this Organization.')
-      }
-      setRequestSession(req, session)
-      // Every Bulk call is an API call against DailyApiRequests (UNCONFIRMED: reference §2.6/§6 do not
-      // single Bulk 2.0 out; its calls are REST calls).
-      if (!ctx.org.apiUsage.tryRecord())
-        throw new ApiError(403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.')
+    bulk.addHook('onRequest', async (req, reply) => {
+      // The REST layer's rules: a live session, an API-enabled user, then one call counted against
+      // DailyApiRequests with Sforce-Limit-Info set (UNCONFIRMED that Salesforce counts every Bulk 2.0
+      // call; reference §2.6/§6 do not single Bulk out, and its calls are REST calls).
+      setRequestSession(req, requireApiSession(ctx, req, reply))
       await jobs.expire()
-    })
-    bulk.addHook('onSend', async (_req, reply, payload) => {
-      reply.header('sforce-limit-info', ctx.org.apiUsage.header())
-      return payload
     })
     registerQueryRoutes(bulk, ctx, jobs)
     registerIngestRoutes(bulk, ctx, jobs)
