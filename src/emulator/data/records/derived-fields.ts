@@ -154,8 +154,11 @@ export function deriveFields(
   switch (sobject) {
     case 'Contact':
     case 'Lead':
+      personName(row)
+      break
     case 'User':
       personName(row)
+      row.UserType ??= 'Standard'
       break
     case 'Opportunity':
       opportunity(row, changed)

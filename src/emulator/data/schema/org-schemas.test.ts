@@ -169,3 +169,21 @@ test('record type layout urls carry a version placeholder that withApiVersion fi
   assert.ok(account.length > 0)
   assert.ok(account.every((r) => r.urls.layout.includes('/vXX.X/')))
 })
+
+test('cascading deletes are told by child relationships, as real describes do', () => {
+  for (const s of schemas)
+    for (const f of s.describe.fields) assert.equal(f.cascadeDelete, false, `${s.name}.${f.name}`)
+  const cascading = (parent: string): string[] =>
+    (
+      byName.get(parent)?.describe.childRelationships as Array<{
+        childSObject: string
+        field: string
+        cascadeDelete: boolean
+      }>
+    )
+      .filter((r) => r.cascadeDelete)
+      .map((r) => `${r.childSObject}.${r.field}`)
+  assert.deepEqual(cascading('Account'), ['Contact.AccountId', 'Opportunity.AccountId', 'Task.WhatId'])
+  assert.deepEqual(cascading('Lead'), ['Task.WhoId'])
+  assert.deepEqual(cascading('Invoice__c'), ['Task.WhatId'])
+})

@@ -44,6 +44,13 @@ const CHILD_RELATIONSHIP_NAMES: Readonly<Record<string, string>> = {
   'Invoice__c.Account__c': 'Invoices__r',
 }
 
+/**
+ * Lookups whose records are deleted with their parent. Real describes report this on the child
+ * relationship only (every recorded field says `cascadeDelete: false`); recorded relationships keep
+ * their own flags.
+ */
+const CASCADE_DELETE = new Set(['Contact.AccountId', 'Opportunity.AccountId', 'Task.WhatId', 'Task.WhoId'])
+
 interface ChildRelationship {
   cascadeDelete: boolean
   childSObject: string
@@ -91,7 +98,7 @@ export function buildOrgSchemas(lastModifiedMs: number): OrgSObjectSchema[] {
         if (!names.has(target)) continue
         const list = generated.get(target) ?? []
         list.push({
-          cascadeDelete: f.cascadeDelete === true,
+          cascadeDelete: CASCADE_DELETE.has(`${child.name}.${f.name}`),
           childSObject: child.name,
           deprecatedAndHidden: false,
           field: f.name,

@@ -29,7 +29,6 @@ const fields: FieldSpec[] = [
     label: 'Name ID',
     referenceTo: TASK_WHO,
     relationshipName: 'Who',
-    cascadeDelete: true,
   },
   {
     name: 'WhatId',
@@ -37,7 +36,6 @@ const fields: FieldSpec[] = [
     label: 'Related To ID',
     referenceTo: TASK_WHAT,
     relationshipName: 'What',
-    cascadeDelete: true,
   },
   { name: 'Subject', type: 'combobox', label: 'Subject', length: 255, picklist: TASK_SUBJECTS },
   { name: 'ActivityDate', type: 'date', label: 'Due Date Only' },
