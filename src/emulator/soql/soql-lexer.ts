@@ -20,7 +20,7 @@ export interface Token {
 // Sticky patterns, matched at the current offset.
 const DATETIME = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:?\d{2})/y
 const DATE = /\d{4}-\d{2}-\d{2}(?![\w:.])/y
-const NUMBER = /[+-]?(\d+(\.\d*)?|\.\d+)(?![\w.])/y
+const NUMBER = /[+-]?(\d+(\.\d+)?|\.\d+)(?!\w)/y
 const IDENT = /[A-Za-z_][A-Za-z0-9_]*/y
 
 function matchAt(re: RegExp, text: string, at: number): string | undefined {

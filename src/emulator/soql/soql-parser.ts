@@ -239,7 +239,8 @@ class Parser {
     const t = this.#t
     if (t.kind !== 'number' || !/^\d+$/.test(t.text)) throw this.#unexpected()
     this.#next()
-    return { value: Number(t.text), at: t.start }
+    // Beyond 2^31 a LIMIT means "all rows"; clamping keeps the value an SQLite integer.
+    return { value: Math.min(Number(t.text), 2_147_483_647), at: t.start }
   }
 
   #selectItem(): SelectItem {

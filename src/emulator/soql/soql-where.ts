@@ -210,6 +210,7 @@ function semiJoin(
   topLevel: boolean,
 ): string {
   if (!ctx.semiJoin)
+    // UNCONFIRMED text.
     throw soqlError(
       'MALFORMED_QUERY',
       ctx.soql,
