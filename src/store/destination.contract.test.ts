@@ -391,6 +391,24 @@ for (const store of STORES) {
       assert.deepEqual(await dest.readCheckpoint('Account'), { deletes: 2 })
     })
 
+    test('listIds pages through every local Id in order, soft-deleted ones included', async (t) => {
+      const dest = await use(store, t)
+      await dest.ensureTable('Account', ALL_TYPES)
+      const w = await dest.openWriter('Account', ['Id'])
+      const all = Array.from({ length: 25 }, (_, i) => id(i))
+      await w.write([...all].reverse().map((x) => [x]))
+      await w.commit()
+      await w.close()
+      await dest.deleteRows('Account', [id(3)])
+      const pages: string[][] = []
+      for await (const page of dest.listIds('Account', { pageSize: 10 })) pages.push(page)
+      assert.deepEqual(
+        pages.map((p) => p.length),
+        [10, 10, 5],
+      )
+      assert.deepEqual(pages.flat(), all)
+    })
+
     test('schema evolution: add, widen, rebuild, keep removed fields; all recorded', async (t) => {
       const dest = await use(store, t)
       const v1: FieldSpec[] = [

@@ -170,6 +170,12 @@ export interface Destination {
   /** Rows of an object in canonical form, keyed by column, ordered by id. `ids` limits them. */
   readRows(object: string, options?: { ids?: readonly string[] }): Promise<Record<string, CanonicalValue>[]>
   countRows(object: string, options?: { includeDeleted?: boolean }): Promise<number>
+  /**
+   * Every local Id of an object (soft-deleted ones included), in pages of `pageSize` (default 10,000)
+   * in the database's Id order (collation-dependent: compare as sets), for the Id reconciliation
+   * against the org. Never holds the table in memory.
+   */
+  listIds(object: string, options?: { pageSize?: number }): AsyncGenerator<string[], void, undefined>
   close(): Promise<void>
 }
 

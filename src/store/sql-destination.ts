@@ -343,6 +343,33 @@ export class SqlDestination implements Destination {
     return Number(rows[0]?.n ?? 0)
   }
 
+  async *listIds(
+    object: string,
+    options: { pageSize?: number } = {},
+  ): AsyncGenerator<string[], void, undefined> {
+    const d = this.#driver
+    const table = d.table(this.tableName(object))
+    const size = options.pageSize ?? 10_000
+    if (!Number.isInteger(size) || size < 1)
+      throw new DestinationError('listIds: pageSize must be a positive integer.')
+    // Keyset pagination: each page starts after the last Id of the previous one.
+    let after: string | undefined
+    for (;;) {
+      const rows =
+        after === undefined
+          ? await d.query(`SELECT "id" FROM ${table} ORDER BY "id" LIMIT ${size}`)
+          : await d.query(
+              `SELECT "id" FROM ${table} WHERE "id" > ${d.param(1)} ORDER BY "id" LIMIT ${size}`,
+              [after],
+            )
+      if (rows.length === 0) return
+      const ids = rows.map((r) => asText(r.id))
+      yield ids
+      if (ids.length < size) return
+      after = ids[ids.length - 1]
+    }
+  }
+
   async close(): Promise<void> {
     await this.#driver.close()
   }
