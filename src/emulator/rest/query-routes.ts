@@ -8,6 +8,7 @@
 import type { QueryCursor } from '../data/org-data.ts'
 import { ApiError } from '../errors.ts'
 import type { QueryLocators } from './query-locators.ts'
+import { queryColumns } from './query-columns.ts'
 import { queryParam, type RestCall, type RestResult, type RestRoute } from './rest-call.ts'
 
 export const DEFAULT_BATCH_SIZE = 2000
@@ -57,6 +58,9 @@ function runQuery(locators: QueryLocators, includeDeleted: boolean) {
       throw new ApiError(400, 'MALFORMED_QUERY', 'A query string has to be specified')
     }
     const cursor = call.ctx.data.query(q, { includeDeleted })
+    // `columns=true` (sf data query): the engine has accepted the query; answer its column metadata.
+    if (queryParam(call.query, 'columns') === 'true')
+      return { status: 200, body: queryColumns(call.ctx.data, q) }
     const batchSize = requestedBatchSize(call.headers['sforce-query-options']) ?? DEFAULT_BATCH_SIZE
     return page(call, locators, cursor, 0, batchSize, undefined)
   }

@@ -127,3 +127,68 @@ test('COUNT() answers totalSize with no records; bad SOQL is a 400 with Salesfor
   assert.equal(none.status, 400)
   assert.equal((none.body as Array<{ errorCode: string }>)[0]?.errorCode, 'MALFORMED_QUERY')
 })
+
+test('columns=true answers the column metadata sf data query reads', async () => {
+  const res = await org.api(
+    'GET',
+    `/query${q('SELECT Id, Name, Owner.Name, Owner.Email FROM Account LIMIT 1')}&columns=true`,
+  )
+  assert.equal(res.status, 200)
+  const body = res.body as {
+    columnMetadata: Array<Record<string, unknown>>
+    entityName: string
+    idSelected: boolean
+  }
+  assert.equal(body.entityName, 'Account')
+  assert.equal(body.idSelected, true)
+  assert.deepEqual(
+    body.columnMetadata.map((c) => c.columnName),
+    ['Id', 'Name', 'Owner'],
+  )
+  assert.deepEqual(body.columnMetadata[0], {
+    aggregate: false,
+    apexType: 'Id',
+    booleanType: false,
+    columnName: 'Id',
+    custom: false,
+    displayName: 'Id',
+    foreignKeyName: null,
+    insertable: false,
+    joinColumns: [],
+    numberType: false,
+    textType: false,
+    updatable: false,
+  })
+  assert.equal(body.columnMetadata[1]?.textType, true)
+  const owner = body.columnMetadata[2] as {
+    foreignKeyName: string
+    joinColumns: Array<{ columnName: string }>
+  }
+  assert.equal(owner.foreignKeyName, 'OwnerId')
+  assert.deepEqual(
+    owner.joinColumns.map((c) => c.columnName),
+    ['Name', 'Email'],
+  )
+  const agg = await org.api(
+    'GET',
+    `/query${q('SELECT Industry, COUNT(Id) FROM Account GROUP BY Industry')}&columns=true`,
+  )
+  const aggBody = agg.body as { columnMetadata: Array<Record<string, unknown>>; groupBy: boolean }
+  assert.equal(aggBody.groupBy, true)
+  assert.deepEqual(aggBody.columnMetadata[1], {
+    aggregate: true,
+    apexType: null,
+    booleanType: false,
+    columnName: 'expr0',
+    custom: false,
+    displayName: 'COUNT(Id)',
+    foreignKeyName: null,
+    insertable: false,
+    joinColumns: [],
+    numberType: true,
+    textType: false,
+    updatable: false,
+  })
+  const bad = await org.api('GET', `/query${q('SELECT Nope FROM Account')}&columns=true`)
+  assert.equal(bad.status, 400)
+})
