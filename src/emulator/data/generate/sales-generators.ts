@@ -39,21 +39,49 @@ const digits = (ctx: GeneratorContext, n: number): string => {
   return s
 }
 
+interface AddressKeys {
+  readonly street: string
+  readonly city: string
+  readonly state: string
+  readonly postal: string
+  readonly country: string
+  readonly lat: string
+  readonly lon: string
+  readonly accuracy: string
+}
+const addressKeys = new Map<string, AddressKeys>()
+
 /** Fills an address's components (`prefix` + Street, City, ...), sometimes geocoded. */
 export function fillAddress(ctx: GeneratorContext, row: Row, prefix: string): void {
+  let k = addressKeys.get(prefix)
+  if (!k) {
+    k = {
+      street: `${prefix}Street`,
+      city: `${prefix}City`,
+      state: `${prefix}State`,
+      postal: `${prefix}PostalCode`,
+      country: `${prefix}Country`,
+      lat: `${prefix}Latitude`,
+      lon: `${prefix}Longitude`,
+      accuracy: `${prefix}GeocodeAccuracy`,
+    }
+    addressKeys.set(prefix, k)
+  }
   const place = ctx.rng.pick(places(ctx))
-  row[`${prefix}Street`] = street(ctx.rng)
-  row[`${prefix}City`] = place.city
-  row[`${prefix}State`] = place.state
-  row[`${prefix}PostalCode`] = ctx.rng.chance(0.95) ? place.postal() : null
-  row[`${prefix}Country`] = place.country
+  row[k.street] = street(ctx.rng)
+  row[k.city] = place.city
+  row[k.state] = place.state
+  row[k.postal] = ctx.rng.chance(0.95) ? place.postal() : null
+  row[k.country] = place.country
   if (ctx.rng.chance(0.5)) {
-    // 15 decimals, as the describe's scale says; rounded so the stored double prints as written.
-    row[`${prefix}Latitude`] = Number((place.lat + (ctx.rng.next() - 0.5) / 10).toFixed(6))
-    row[`${prefix}Longitude`] = Number((place.lon + (ctx.rng.next() - 0.5) / 10).toFixed(6))
-    row[`${prefix}GeocodeAccuracy`] = ctx.rng.pick(['Address', 'Street', 'Zip', 'City'])
+    // Rounded to 6 decimals so that the stored double prints as written.
+    row[k.lat] = Math.round((place.lat + (ctx.rng.next() - 0.5) / 10) * 1e6) / 1e6
+    row[k.lon] = Math.round((place.lon + (ctx.rng.next() - 0.5) / 10) * 1e6) / 1e6
+    row[k.accuracy] = ctx.rng.pick(GEOCODE_PICKS)
   }
 }
+
+const GEOCODE_PICKS = ['Address', 'Street', 'Zip', 'City'] as const
 
 function recentDate(ctx: GeneratorContext, p: number): string | null {
   return ctx.rng.chance(p) ? isoDate(between(ctx, ctx.createdMs, ctx.anchorMs)) : null
