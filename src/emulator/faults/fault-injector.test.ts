@@ -163,10 +163,11 @@ describe('RequestLog', () => {
       [4],
     )
     assert.equal(page.lastSeq, 4)
+    assert.equal(page.latestSeq, 5)
     assert.equal(page.dropped, 0)
-    assert.deepEqual(log.since(5), { requests: [], lastSeq: 5, dropped: 0 })
+    assert.deepEqual(log.since(5), { requests: [], lastSeq: 5, latestSeq: 5, dropped: 0 })
     log.clear()
-    assert.deepEqual(log.since(5), { requests: [], lastSeq: 5, dropped: 0 })
+    assert.deepEqual(log.since(5), { requests: [], lastSeq: 5, latestSeq: 5, dropped: 0 })
     assert.equal(log.add(entry).seq, 6)
   })
 })

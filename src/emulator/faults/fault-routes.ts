@@ -3,7 +3,7 @@
  * - `GET /__emulator/faults`: the rules with their counts (`matched`, `fired`, `remaining`);
  * - `POST /__emulator/faults` `{"rules":[...]}`: adds rules (after the existing ones), 201 with them;
  * - `DELETE /__emulator/faults`: removes every rule; `DELETE /__emulator/faults/{id}`: one rule;
- * - `GET /__emulator/requests?since=SEQ&limit=N`: log entries after SEQ, `{requests, lastSeq, dropped}`;
+ * - `GET /__emulator/requests?since=SEQ&limit=N`: entries after SEQ, `{requests, lastSeq, latestSeq, dropped}`;
  * - `DELETE /__emulator/requests`: forgets the entries (sequence numbers keep counting).
  */
 import type { FastifyInstance } from 'fastify'

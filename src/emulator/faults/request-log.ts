@@ -30,6 +30,8 @@ export interface RequestLogPage {
   readonly requests: readonly RequestLogEntry[]
   /** Pass as `since` next time. */
   readonly lastSeq: number
+  /** The newest entry's seq: `?limit=0` reads where the log is now without reading entries. */
+  readonly latestSeq: number
   /** Entries after `since` that are no longer kept (overwritten by newer ones, or cleared). */
   readonly dropped: number
 }
@@ -78,7 +80,12 @@ export class RequestLog {
     const oldestSeq = ordered[0]?.seq ?? this.#lastSeq + 1
     const dropped = Math.max(0, oldestSeq - Math.max(0, since) - 1)
     const requests = ordered.filter((e) => e.seq > since).slice(0, Math.max(0, limit))
-    return { requests, lastSeq: requests.at(-1)?.seq ?? Math.max(since, oldestSeq - 1), dropped }
+    return {
+      requests,
+      lastSeq: requests.at(-1)?.seq ?? Math.max(since, oldestSeq - 1),
+      latestSeq: this.#lastSeq,
+      dropped,
+    }
   }
 
   /** Forgets every entry (sequence numbers keep counting). */
