@@ -148,9 +148,13 @@ export class CsvParser {
     const termCode = term.charCodeAt(0)
     let nextDelim = s.indexOf(delim)
     let nextTerm = s.indexOf(term)
+    const emptyQuoted = this.#emptyQuoted
+    const width = this.#width
     let rowStart = 0
     while (rowStart < len) {
-      const row: CsvRow = []
+      // Known width after the header: a preallocated array, filled by index.
+      const row: CsvRow = width > 0 ? new Array<string | null>(width) : []
+      let k = 0
       let pos = rowStart
       for (;;) {
         if (pos < len && s.charCodeAt(pos) === QUOTE) {
@@ -176,7 +180,7 @@ export class CsvParser {
             if (final) throw new CsvFormatError('Unclosed quoted field at end of page', this.#records + 1)
             return rowStart
           }
-          row.push(value === '' ? this.#emptyQuoted : (value as string))
+          row[k++] = value === '' ? emptyQuoted : (value as string)
           if (pos >= len) {
             if (!final) return rowStart
             break
@@ -207,21 +211,22 @@ export class CsvParser {
         if (nextDelim !== -1 && nextDelim < pos) nextDelim = s.indexOf(delim, pos)
         if (nextTerm !== -1 && nextTerm < pos) nextTerm = s.indexOf(term, pos)
         if (nextDelim !== -1 && (nextTerm === -1 || nextDelim < nextTerm)) {
-          row.push(nextDelim === pos ? null : s.slice(pos, nextDelim))
+          row[k++] = nextDelim === pos ? null : s.slice(pos, nextDelim)
           pos = nextDelim + 1
           continue
         }
         if (nextTerm !== -1) {
-          row.push(nextTerm === pos ? null : s.slice(pos, nextTerm))
+          row[k++] = nextTerm === pos ? null : s.slice(pos, nextTerm)
           pos = nextTerm + termLen
           break
         }
         if (!final) return rowStart
-        row.push(pos >= len ? null : s.slice(pos))
+        row[k++] = pos >= len ? null : s.slice(pos)
         pos = len
         break
       }
       // Every way out of the field loop other than `return` completes the record.
+      if (k !== row.length) row.length = k // fewer fields than the header: #accept reports it
       this.#accept(row, out)
       rowStart = pos
     }
