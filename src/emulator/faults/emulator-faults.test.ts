@@ -66,8 +66,12 @@ async function connect(): Promise<Connection> {
     version: VERSION,
     refreshFn: (_conn, callback) => {
       clientCredentialsToken().then(
-        (token) => callback(null, token),
-        (err: unknown) => callback(err instanceof Error ? err : new Error(String(err))),
+        (token) => {
+          callback(null, token)
+        },
+        (err: unknown) => {
+          callback(err instanceof Error ? err : new Error(String(err)))
+        },
       )
     },
   })
