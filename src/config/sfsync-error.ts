@@ -21,6 +21,7 @@ export type ErrorCode =
   | 'CANCELLED'
   | 'DESTINATION_FAILED'
   | 'DESTINATION_VALUE_INVALID'
+  | 'SYNC_FAILED'
 
 /**
  * Base class of every error sfsync throws on purpose.

@@ -16,7 +16,8 @@ export interface ApiUsage {
 /** Parses `api-usage=18/15000` (possibly among other comma-separated items); undefined when absent. */
 export function parseLimitInfo(header: string | null | undefined): ApiUsage | undefined {
   if (!header) return undefined
-  const match = /api-usage=(\d+)\/(\d+)/.exec(header)
+  // Anchored: `per-app-api-usage=…` also contains "api-usage=".
+  const match = /(?:^|[\s,])api-usage=(\d+)\/(\d+)/.exec(header)
   if (!match?.[1] || !match[2]) return undefined
   return { used: Number(match[1]), limit: Number(match[2]) }
 }
