@@ -5,7 +5,7 @@
 import type { SObjectSchema } from '../data/org-data.ts'
 import { notFound } from '../errors.ts'
 import { majorOf } from './api-versions.ts'
-import { queryParam, type RestCall, type RestResult, type RestRoute } from './rest-call.ts'
+import { methodNotAllowed, queryParam, type RestCall, type RestResult, type RestRoute } from './rest-call.ts'
 import {
   parseFieldList,
   recordUrl,
@@ -158,10 +158,17 @@ function updatedAnswer(id: string, modern: boolean): RestResult {
   return modern ? { status: 200, body: { id, success: true, errors: [], created: false } } : { status: 204 }
 }
 
-/** `POST /sobjects/{X}/Id` creates a record (v37+, SFDOC resources_sobject_upsert). */
-function createViaIdKey(call: RestCall): RestResult {
-  requireSchema(call.ctx.data, call.params.sobject ?? '')
-  if ((call.params.id ?? '').toLowerCase() !== 'id') throw notFound()
+/**
+ * `POST /sobjects/{X}/{field}` creates a record, the key field given in the body (SFDOC
+ * resources_sobject_upsert: POST with the Id field, v37+). POST on a record URL is not allowed.
+ */
+function createViaKeyField(call: RestCall): RestResult {
+  const schema = requireSchema(call.ctx.data, call.params.sobject ?? '')
+  const segment = call.params.id ?? ''
+  if (/^[0-9A-Za-z]{15}(?:[0-9A-Za-z]{3})?$/.test(segment) && !schema.field(segment)) {
+    throw methodNotAllowed('POST', ['GET', 'PATCH', 'DELETE'])
+  }
+  requireExternalIdField(schema, segment)
   return create(call)
 }
 
@@ -171,7 +178,7 @@ export function sobjectRowRoutes(): RestRoute[] {
     { method: 'GET', path: 'sobjects/:sobject/:id', handler: retrieve },
     { method: 'PATCH', path: 'sobjects/:sobject/:id', handler: update },
     { method: 'DELETE', path: 'sobjects/:sobject/:id', handler: destroy },
-    { method: 'POST', path: 'sobjects/:sobject/:id', handler: createViaIdKey },
+    { method: 'POST', path: 'sobjects/:sobject/:id', handler: createViaKeyField },
     { method: 'GET', path: 'sobjects/:sobject/:field/:value', handler: handleMultiple(retrieveByExternalId) },
     { method: 'PATCH', path: 'sobjects/:sobject/:field/:value', handler: handleMultiple(upsert) },
     {

@@ -236,3 +236,22 @@ test('updated / deleted: ids and dates, and Salesforce date-range rules', async 
   assert.equal(garbage.status, 400)
   assert.equal(errorOf(garbage.body).errorCode, 'INVALID_REPLICATION_DATE')
 })
+
+test('the Id field as a key: POST /sobjects/X/Id creates, PATCH /sobjects/X/Id/{id} updates', async () => {
+  const created = await org.api('POST', '/sobjects/Account/Id', { body: { Name: 'Via Id key' } })
+  assert.equal(created.status, 201)
+  const { id } = created.body as { id: string }
+  const updated = await org.api('PATCH', `/sobjects/Account/Id/${id}`, { body: { Name: 'Via Id key 2' } })
+  assert.equal(updated.status, 200)
+  assert.deepEqual(updated.body, { id, success: true, errors: [], created: false })
+  const read = await org.api('GET', `/sobjects/Account/Id/${id}?fields=Name`)
+  assert.equal((read.body as { Name: string }).Name, 'Via Id key 2')
+  const onRecord = await org.api('POST', `/sobjects/Account/${id}`, { body: { Name: 'x' } })
+  assert.equal(onRecord.status, 405)
+  assert.equal(
+    errorOf(onRecord.body).message,
+    "HTTP Method 'POST' not allowed. Allowed are GET,HEAD,PATCH,DELETE",
+  )
+  const noField = await org.api('POST', '/sobjects/Account/Nope', { body: { Name: 'x' } })
+  assert.equal(noField.status, 404)
+})
