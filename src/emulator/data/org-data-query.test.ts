@@ -23,6 +23,16 @@ test('query goes through the SOQL engine over the generated records (query and q
       includeDeleted: false,
     })
     assert.equal(invoices.fetch(0, 3, '60.0').length, 3)
+    const located = data
+      .query(
+        'SELECT Delivery_Location__c FROM Invoice__c WHERE Delivery_Location__Latitude__s != null LIMIT 1',
+        { includeDeleted: false },
+      )
+      .fetch(0, 1, '60.0')
+    const location = located[0]?.Delivery_Location__c as
+      { latitude?: unknown; longitude?: unknown } | undefined
+    assert.equal(typeof location?.latitude, 'number')
+    assert.equal(typeof location?.longitude, 'number')
 
     const orgRows = data
       .query(

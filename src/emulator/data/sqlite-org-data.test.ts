@@ -85,6 +85,17 @@ test('retrieve: selected fields in the order asked, compound addresses assembled
       Name: 'Acme',
       Id: id,
     })
+    const inv = data.create(
+      'Invoice__c',
+      { Delivery_Location__Latitude__s: 48.8584, Delivery_Location__Longitude__s: 2.2945 },
+      { userId },
+    )
+    assert.deepEqual(data.retrieve('Invoice__c', inv, ['Delivery_Location__c']), {
+      Delivery_Location__c: { latitude: 48.8584, longitude: 2.2945 },
+      Id: inv,
+    })
+    const empty = data.create('Invoice__c', {}, { userId })
+    assert.equal(data.retrieve('Invoice__c', empty)?.Delivery_Location__c, null)
     assert.throws(
       () => data.retrieve('Account', id, ['Nope__c']),
       dmlError('INVALID_FIELD', /No such column 'Nope__c' on entity 'Account'/),

@@ -94,6 +94,10 @@ export const generateInvoice: RowGenerator = (ctx, row) => {
   row.Notes__c = rng.chance(0.2) ? paragraph(rng) : null
   row.External_Id__c = rng.chance(0.8) ? `ERP-${String(ctx.n).padStart(7, '0')}` : null
   row.Billing_Email__c = rng.chance(0.5) ? `billing${ctx.n}@example.com` : null
+  if (rng.chance(0.4)) {
+    row.Delivery_Location__Latitude__s = rng.int(-90_000_000, 90_000_000) / 1e6
+    row.Delivery_Location__Longitude__s = rng.int(-180_000_000, 180_000_000) / 1e6
+  }
 }
 
 /** Users: the org's login users first (their ids, names and flags), then generated colleagues. */

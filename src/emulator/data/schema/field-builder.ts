@@ -170,7 +170,7 @@ export function buildField(spec: FieldSpec): DescribeField {
     dependentPicklist: false,
     deprecatedAndHidden: false,
     digits: t === 'int' ? (spec.digits ?? 9) : 0,
-    displayLocationInDecimal: false,
+    displayLocationInDecimal: t === 'location',
     encrypted: false,
     externalId: spec.externalId ?? false,
     extraTypeInfo:

@@ -1,7 +1,7 @@
 /**
  * Invoice__c: the org's custom object. A lookup to Account (Account__r), an auto-numbered Name, and
  * custom fields of varied types: currency with scale, percent, date, datetime, restricted picklist,
- * multipicklist, long text, a formula, and an external id for upserts.
+ * multipicklist, long text, a formula, a geolocation, and an external id for upserts.
  */
 import {
   activityFields,
@@ -82,6 +82,26 @@ const fields: FieldSpec[] = [
     unique: true,
   },
   { name: 'Billing_Email__c', type: 'email', label: 'Billing Email' },
+  // A custom geolocation: the compound `location` field and its `__s` components.
+  { name: 'Delivery_Location__c', type: 'location', label: 'Delivery Location', custom: true },
+  {
+    name: 'Delivery_Location__Latitude__s',
+    type: 'double',
+    label: 'Delivery Location (Latitude)',
+    precision: 9,
+    scale: 6,
+    compoundFieldName: 'Delivery_Location__c',
+    custom: true,
+  },
+  {
+    name: 'Delivery_Location__Longitude__s',
+    type: 'double',
+    label: 'Delivery Location (Longitude)',
+    precision: 9,
+    scale: 6,
+    compoundFieldName: 'Delivery_Location__c',
+    custom: true,
+  },
 ]
 
 /** The object as the describe builder takes it. */
