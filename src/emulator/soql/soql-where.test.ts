@@ -86,6 +86,15 @@ test('equality is case-insensitive for strings; != and NOT keep null values', ()
   assert.deepEqual(names("Name = ''"), [null])
 })
 
+test('case-insensitive beyond ASCII: =, !=, IN and LIKE with accented letters', () => {
+  assert.deepEqual(names("Name = 'ÜNÏCODE'"), ['Ünïcode'])
+  assert.deepEqual(names("Name != 'üNïcode'"), ['Red one', 'blue two', null, 'Green 3'])
+  assert.deepEqual(names("Name IN ('ünïcode', 'RED ONE')"), ['Red one', 'Ünïcode'])
+  assert.deepEqual(names("Name NOT IN ('ünïcode', 'RED ONE')"), ['blue two', null, 'Green 3'])
+  assert.deepEqual(names("Name LIKE 'üN_c%'"), ['Ünïcode'])
+  assert.deepEqual(names("NOT Name LIKE '%Ï%'"), ['Red one', 'blue two', null, 'Green 3'])
+})
+
 test('ordering comparisons, numbers, negative and decimal literals, booleans', () => {
   assert.deepEqual(names('Count__c > 1'), ['blue two', null, 'Ünïcode'])
   assert.deepEqual(names('Count__c <= 2'), ['Red one', 'blue two'])

@@ -110,7 +110,11 @@ function comparison(c: Comparison, ctx: WhereContext, topLevel: boolean): string
         // UNCONFIRMED text: LIKE on a non-string field.
         throw soqlError('INVALID_FIELD', ctx.soql, c.opAt, `invalid operator on field '${left.name}': LIKE`)
       if (lit.kind === 'null') return '0'
-      return `${col} LIKE ${p(likePattern(stringPieces(lit, left, ctx)))} ESCAPE '\\'`
+      const pieces = stringPieces(lit, left, ctx)
+      // SQLite's LIKE folds ASCII only; a pattern with other letters goes through JS.
+      if (pieces.some((piece) => 'text' in piece && !isAscii(piece.text)))
+        return `soql_like(${col}, ${p(likeRegExpSource(pieces))})`
+      return `${col} LIKE ${p(likePattern(pieces))} ESCAPE '\\'`
     }
     case 'INCLUDES':
     case 'EXCLUDES': {
@@ -140,7 +144,11 @@ function comparison(c: Comparison, ctx: WhereContext, topLevel: boolean): string
         else if (left.kind === 'multipicklist') parts.push(`soql_picklist_equals(${col}, ${p(t.value)})`)
         else values.push(t.value)
       }
-      if (values.length > 0) parts.unshift(`${col} IN (${values.map(p).join(', ')})`)
+      if (values.some(isFoldable))
+        parts.unshift(
+          `soql_fold(${col}) IN (${values.map((v) => p(typeof v === 'string' ? fold(v) : v)).join(', ')})`,
+        )
+      else if (values.length > 0) parts.unshift(`${col} IN (${values.map(p).join(', ')})`)
       const test = parts.length === 1 ? (parts[0] as string) : `(${parts.join(' OR ')})`
       // UNCONFIRMED: NOT IN, like !=, keeps rows where the field is null.
       return c.op === 'IN' ? test : `((${test}) IS NOT 1)`
@@ -189,6 +197,10 @@ function comparison(c: Comparison, ctx: WhereContext, topLevel: boolean): string
       }
       if (left.kind === 'multipicklist') {
         const test = `soql_picklist_equals(${col}, ${p(t.value)})`
+        return op === '=' ? test : `(${test} IS NOT 1)`
+      }
+      if ((op === '=' || op === '!=') && isFoldable(t.value)) {
+        const test = `soql_fold(${col}) = ${p(fold(t.value))}`
         return op === '=' ? test : `(${test} IS NOT 1)`
       }
       if (op === '!=') return `(${col} IS NULL OR ${col} <> ${p(t.value)})`
@@ -317,6 +329,35 @@ function term(lit: Literal, left: Operand, ctx: WhereContext): Term {
     default:
       throw wrongType(lit, left, ctx)
   }
+}
+
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 127) return false
+  return true
+}
+
+/**
+ * A string value the layout's NOCASE (ASCII-only folding) cannot compare case-insensitively: compared
+ * through `soql_fold` instead, as SOQL ignores case in every alphabet. Ordering comparisons (< >)
+ * keep NOCASE: UNCONFIRMED how Salesforce collates non-ASCII text.
+ */
+function isFoldable(v: SQLInputValue): v is string {
+  return typeof v === 'string' && !isAscii(v)
+}
+
+/** Case folding shared with the `soql_fold` SQL function. */
+export function fold(v: string): string {
+  return v.toLowerCase()
+}
+
+/** A RegExp source with the LIKE pattern's meaning (anchored; `s` and `i` flags added by soql_like). */
+function likeRegExpSource(pieces: readonly StringPiece[]): string {
+  let src = '^'
+  for (const piece of pieces) {
+    if ('text' in piece) src += piece.text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
+    else src += piece.wildcard === '%' ? '.*' : '.'
+  }
+  return `${src}$`
 }
 
 /** The values of a multipicklist string (`a;b`), trimmed, lower-cased for comparison. */
