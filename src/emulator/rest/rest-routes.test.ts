@@ -230,6 +230,35 @@ test('malformed JSON is 400 JSON_PARSER_ERROR', async () => {
   }
 })
 
+test('bodies are JSON: form, multipart and text bodies are 415 UNSUPPORTED_MEDIA_TYPE, nothing written', async () => {
+  const before = org.emu.org.apiUsage.used()
+  const cases: Array<[string, string]> = [
+    ['application/x-www-form-urlencoded', 'Name=Form+Account'],
+    ['multipart/form-data; boundary=x', '--x\r\n'],
+    ['text/plain', '{"Name":"Text Account"}'],
+    ['application/xml', '<Account><Name>x</Name></Account>'],
+  ]
+  for (const [type, rawBody] of cases) {
+    const res = await org.api('POST', '/sobjects/Account', { rawBody, headers: { 'content-type': type } })
+    assert.equal(res.status, 415, type)
+    assert.deepEqual(errorOf(res.body), {
+      errorCode: 'UNSUPPORTED_MEDIA_TYPE',
+      message: `Content type '${type}' is not supported for this resource`,
+    })
+  }
+  assert.equal(org.emu.org.apiUsage.used(), before + cases.length, 'refused calls still count')
+  const found = await org.api(
+    'GET',
+    `/query?q=${encodeURIComponent("SELECT Id FROM Account WHERE Name IN ('Form Account', 'Text Account')")}`,
+  )
+  assert.equal((found.body as { totalSize: number }).totalSize, 0)
+  const charset = await org.api('POST', '/sobjects/Account', {
+    rawBody: '{"Name":"Charset Account"}',
+    headers: { 'content-type': 'application/json; charset=UTF-8' },
+  })
+  assert.equal(charset.status, 201)
+})
+
 test('garbage thrown at every resource gets 4xx JSON answers and the emulator keeps serving', async () => {
   const paths = [
     '',

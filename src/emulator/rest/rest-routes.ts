@@ -7,7 +7,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { sendJson } from '../app.ts'
-import { notFound } from '../errors.ts'
+import { ApiError, notFound } from '../errors.ts'
 import type { EmulatorContext } from '../context.ts'
 import type { Session } from '../oauth/session.ts'
 import { apiVersions, parseApiVersion } from './api-versions.ts'
@@ -61,6 +61,24 @@ function stringHeaders(req: FastifyRequest): Record<string, string> {
   return out
 }
 
+/**
+ * Request bodies of this API are JSON. Checked before Fastify parses the body, so that a form or
+ * multipart body (which the app accepts for OAuth) never reaches an sObject write.
+ */
+function requireJsonBody(req: FastifyRequest): void {
+  if (req.method !== 'POST' && req.method !== 'PATCH' && req.method !== 'PUT') return
+  const type = req.headers['content-type']
+  if (type === undefined || /^application\/json\s*(?:;|$)/i.test(type)) return
+  const length = req.headers['content-length']
+  if (length === '0' && req.headers['transfer-encoding'] === undefined) return
+  // Same answer as the app's own 415 for an unparsable media type.
+  throw new ApiError(
+    415,
+    'UNSUPPORTED_MEDIA_TYPE',
+    `Content type '${type}' is not supported for this resource`,
+  )
+}
+
 export async function registerRestRoutes(app: FastifyInstance, ctx: EmulatorContext): Promise<void> {
   // The Versions resource needs no session and does not count (reference §2.1, SFDOC headers_api_usage).
   for (const url of ['/services/data', '/services/data/']) {
@@ -77,6 +95,7 @@ export async function registerRestRoutes(app: FastifyInstance, ctx: EmulatorCont
       const version = parseApiVersion((req.params as { version?: string }).version ?? '')
       if (!version) throw notFound()
       countApiCall(ctx.org, reply)
+      requireJsonBody(req)
       sessions.set(req, { session, version })
     })
 
