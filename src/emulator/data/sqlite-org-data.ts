@@ -29,6 +29,7 @@ import { toStorage } from './records/value-codec.ts'
 import { WriteChecks } from './records/write-checks.ts'
 import { checkRequired, newRowDefaults, parseWriteInput } from './records/write-input.ts'
 import { RecordStore } from './records/record-store.ts'
+import { RecycleBin, stampWrite } from './records/recycle-bin.ts'
 import type { OrgSObjectSchema } from './schema/sobject-schema.ts'
 
 /** What `SqliteOrgData` is built from (see openSqliteOrgData). */
@@ -52,6 +53,7 @@ export class SqliteOrgData implements OrgData {
   readonly #clock: EmulatorClock
   readonly #store: RecordStore
   readonly #checks: WriteChecks
+  readonly #recycleBin: RecycleBin
   readonly #next = new Map<string, number>()
   readonly #listeners = new Set<RecordChangeListener>()
   readonly #pending: RecordChange[] = []
@@ -68,6 +70,9 @@ export class SqliteOrgData implements OrgData {
     const byName = new Map(options.schemas.map((s) => [s.name, s]))
     this.#store = new RecordStore(options.db, byName, options.pod)
     this.#checks = new WriteChecks(options.db, byName)
+    this.#recycleBin = new RecycleBin(this.#store, this.#checks, (op, schema, id, ms) =>
+      this.#emit(op, schema, id, ms),
+    )
     for (const [name, n] of Object.entries(options.nextNumbers)) this.#next.set(name, n)
   }
 
@@ -118,7 +123,7 @@ export class SqliteOrgData implements OrgData {
     if (schema.has('IsDeleted')) row.IsDeleted = 0
     for (const f of schema.storedFields)
       if (f.autoNumber === true) row[f.name] = formatAutoNumber(schema.name, f.name, n)
-    this.#stamp(schema, row, now, ctx.userId, true)
+    stampWrite(schema, row, now, ctx.userId, true)
     deriveFields(schema.name, row, this.#deriveContext(now), new Set(values.keys()))
     this.#atomic(() => {
       this.#store.insert(schema, row)
@@ -136,7 +141,7 @@ export class SqliteOrgData implements OrgData {
     checkRequired(schema, row, new Set(values.keys()))
     this.#checkReferencesAndUniques(schema, row, values, Number(row._rowid))
     const now = this.#clock.now()
-    this.#stamp(schema, row, now, ctx.userId, false)
+    stampWrite(schema, row, now, ctx.userId, false)
     deriveFields(schema.name, row, this.#deriveContext(now), new Set(values.keys()))
     this.#atomic(() => {
       this.#store.update(schema, row)
@@ -152,7 +157,7 @@ export class SqliteOrgData implements OrgData {
     }
     const row = this.#liveRow(schema, id)
     const now = this.#clock.now()
-    this.#atomic(() => this.#deleteRow(schema, row, now, ctx.userId))
+    this.#atomic(() => this.#recycleBin.delete(schema, row, now, ctx.userId))
   }
 
   undelete(sobject: string, id: string, ctx: WriteContext): void {
@@ -163,14 +168,14 @@ export class SqliteOrgData implements OrgData {
       throw new DmlError('UNDELETE_FAILED', 'Entity is not in the recycle bin', [])
     }
     const now = this.#clock.now()
-    this.#atomic(() => this.#undeleteRow(schema, row, Number(row._deletedMs), now, ctx.userId))
+    this.#atomic(() => this.#recycleBin.undelete(schema, row, Number(row._deletedMs), now, ctx.userId))
   }
 
   purge(sobject: string, id: string): void {
     const schema = this.#require(sobject)
     const row = this.#anyRow(schema, id)
     const now = this.#clock.now()
-    this.#atomic(() => this.#purgeRow(schema, row, now))
+    this.#atomic(() => this.#recycleBin.purge(schema, row, now))
   }
 
   findByExternalId(sobject: string, field: string, value: JsonValue): string[] {
@@ -315,71 +320,11 @@ export class SqliteOrgData implements OrgData {
     }
   }
 
-  #stamp(schema: OrgSObjectSchema, row: Row, now: number, userId: string, created: boolean): void {
-    if (created && schema.has('CreatedDate')) row.CreatedDate = now
-    if (created && schema.has('CreatedById')) row.CreatedById = userId
-    if (schema.has('LastModifiedDate')) row.LastModifiedDate = now
-    if (schema.has('LastModifiedById')) row.LastModifiedById = userId
-    if (schema.has('SystemModstamp')) row.SystemModstamp = now
-  }
-
   #deriveContext(now: number): DeriveContext {
     return {
       nowMs: now,
       lookup: (sobject, id, field) => this.#store.liveField(sobject, id, field),
       objectOf: (id) => this.#checks.objectOf(id),
-    }
-  }
-
-  #deleteRow(schema: OrgSObjectSchema, row: StoredRow, now: number, userId: string): void {
-    if (schema.has('IsDeleted')) row.IsDeleted = 1
-    row._deletedMs = now
-    this.#stamp(schema, row, now, userId, false)
-    this.#store.update(schema, row)
-    this.#emit('delete', schema, String(row.Id), now)
-    // Master-detail style children go to the recycle bin with their parent (cascadeDelete).
-    for (const [child, childRow] of this.#store.cascadeChildren(schema, String(row.Id), null)) {
-      // A child reached through two parents (a Task of a deleted Contact and Account) is deleted once.
-      const fresh = this.#store.byId(child.name, String(childRow.Id))
-      if (fresh && fresh._deletedMs === null) this.#deleteRow(child, fresh, now, userId)
-    }
-  }
-
-  #undeleteRow(
-    schema: OrgSObjectSchema,
-    row: StoredRow,
-    deletedMs: number,
-    now: number,
-    userId: string,
-  ): void {
-    // A unique value taken while the record sat in the recycle bin blocks its return.
-    for (const f of schema.storedFields) {
-      if (f.unique === true) this.#checks.unique(schema, f, row[f.name] ?? null, Number(row._rowid))
-    }
-    if (schema.has('IsDeleted')) row.IsDeleted = 0
-    row._deletedMs = null
-    this.#stamp(schema, row, now, userId, false)
-    this.#store.update(schema, row)
-    this.#emit('undelete', schema, String(row.Id), now)
-    // Children deleted together with the record come back with it.
-    for (const [child, childRow] of this.#store.cascadeChildren(schema, String(row.Id), deletedMs)) {
-      const fresh = this.#store.byId(child.name, String(childRow.Id))
-      if (fresh && fresh._deletedMs === deletedMs) this.#undeleteRow(child, fresh, deletedMs, now, userId)
-    }
-  }
-
-  #purgeRow(schema: OrgSObjectSchema, row: StoredRow, now: number): void {
-    const deletedMs = row._deletedMs === null ? now : Number(row._deletedMs)
-    const children = this.#store.cascadeChildren(
-      schema,
-      String(row.Id),
-      row._deletedMs === null ? null : deletedMs,
-    )
-    this.#store.purge(schema, row, deletedMs)
-    this.#emit('purge', schema, String(row.Id), now)
-    for (const [child, childRow] of children) {
-      const fresh = this.#store.byId(child.name, String(childRow.Id))
-      if (fresh) this.#purgeRow(child, fresh, now)
     }
   }
 
