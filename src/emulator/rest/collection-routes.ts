@@ -42,6 +42,11 @@ class RecordFailure extends Error {
   }
 }
 
+/**
+ * A record's failure as a SaveResult error. UNCONFIRMED: Salesforce may refuse a whole collection with a
+ * top-level 400 for an unknown field name (it deserialises every record first); here it is that
+ * record's INVALID_FIELD, which is what a client handling per-record results copes with either way.
+ */
 function toSaveError(err: unknown): SaveError | undefined {
   if (err instanceof RecordFailure) return err.error
   if (err instanceof DmlError)
