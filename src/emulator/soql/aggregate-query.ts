@@ -146,7 +146,7 @@ function aggregateSql(
       ref.at,
       `field ${arg.field.name} does not support aggregate operator ${ref.fn}`,
     )
-  if (kind === 'unfilterable' || kind === 'multipicklist') throw refuse()
+  if (kind === 'unfilterable' || kind === 'unsupported' || kind === 'multipicklist') throw refuse()
   switch (ref.fn) {
     case 'COUNT':
     case 'COUNT_DISTINCT': {

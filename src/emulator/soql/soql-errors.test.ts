@@ -197,6 +197,7 @@ test('valid SOQL the engine does not implement is refused, never answered', () =
     ['SELECT Id FROM Account WHERE Name = :name', ':name'],
     ['SELECT Name, COUNT(Id) FROM Account GROUP BY ROLLUP(Name)', 'ROLLUP'],
     ['SELECT Id FROM Account FOR UPDATE', 'FOR'],
+    ["SELECT Id FROM Widget__c WHERE Start__c = '10:00:00.000Z'", 'Start__c'],
   ]
   for (const [q, token] of refused) {
     const e = errorOf(q as string)

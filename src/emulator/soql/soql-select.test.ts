@@ -140,6 +140,20 @@ test('polymorphic What/Who resolve to the actual target type', () => {
   assert.equal(run(org, "SELECT Id FROM Task WHERE What.Type = 'widget__c'").totalSize, 1)
 })
 
+test('time fields come back as stored and sort as text', () => {
+  const { org } = seed()
+  org.insert('Widget__c', { Name: 'late', Start__c: '22:12:30.999Z' })
+  org.insert('Widget__c', { Name: 'early', Start__c: '08:00:00.000Z' })
+  const cur = run(org, 'SELECT Name, Start__c FROM Widget__c ORDER BY Start__c')
+  assert.deepEqual(
+    [...cur.rows(0, 5)],
+    [
+      ['early', '08:00:00.000Z'],
+      ['late', '22:12:30.999Z'],
+    ],
+  )
+})
+
 test('compound address and location fields are assembled as REST objects', () => {
   const { org } = seed()
   org.insert('Widget__c', { Name: 'W1', Loc__Latitude__s: 1.5, Loc__Longitude__s: -2 })

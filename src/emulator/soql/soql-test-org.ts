@@ -63,6 +63,7 @@ const WIDGET: DescribeSObject = {
     f('When__c', 'datetime'),
     f('Flag__c', 'boolean'),
     f('Code__c', 'string'),
+    f('Start__c', 'time'),
     f('Notes__c', 'textarea', { filterable: false, sortable: false, groupable: false }),
     f('Loc__c', 'location', { filterable: false, sortable: false, groupable: false }),
     f('Loc__Latitude__s', 'double', { compoundFieldName: 'Loc__c' }),

@@ -8,14 +8,24 @@
 import type { SQLInputValue } from 'node:sqlite'
 import type { AggregateRef, Comparison, Condition, FieldRef, Literal, ParsedQuery } from './soql-ast.ts'
 import { dateLiteralRange, dayToIso, dayToMs, isDateLiteral, parseDatetimeLiteral } from './soql-dates.ts'
-import { soqlError } from './soql-errors.ts'
+import { notSupported, soqlError } from './soql-errors.ts'
 import type { ResolvedField } from './soql-fields.ts'
 import { decodeString, likePattern, plainValue, type StringPiece } from './soql-strings.ts'
 import { normalizeId } from '../ids.ts'
 
 /** What a comparison's left side is, for type checks. */
 export type ValueKind =
-  'id' | 'text' | 'multipicklist' | 'boolean' | 'integer' | 'double' | 'date' | 'datetime' | 'unfilterable'
+  | 'id'
+  | 'text'
+  | 'multipicklist'
+  | 'boolean'
+  | 'integer'
+  | 'double'
+  | 'date'
+  | 'datetime'
+  | 'unfilterable'
+  /** Filterable in Salesforce, not by the engine (time fields, base64). */
+  | 'unsupported'
 
 /** A compiled operand: its SQL, its kind, and the field name errors mention. */
 export interface Operand {
@@ -54,9 +64,11 @@ export function valueKind(f: ResolvedField): ValueKind {
       return 'date'
     case 'datetime':
       return 'datetime'
-    default:
-      // compound, time, binary text: not comparable by the engine
+    case 'compound':
+      // UNCONFIRMED: the describe marks address fields filterable, but only DISTANCE() filters them.
       return 'unfilterable'
+    default:
+      return 'unsupported'
   }
 }
 
@@ -87,6 +99,8 @@ type Term =
 
 function comparison(c: Comparison, ctx: WhereContext, topLevel: boolean): string {
   const left = c.left.kind === 'field' ? ctx.field(c.left) : aggregateOperand(c.left, ctx)
+  if (left.kind === 'unsupported')
+    throw notSupported(ctx.soql, c.left.at, `Filtering on field '${left.name}'`)
   if (left.kind === 'unfilterable')
     throw soqlError(
       'INVALID_FIELD',
@@ -251,6 +265,7 @@ const TYPE_NAMES: Record<ValueKind, string> = {
   date: 'date',
   datetime: 'dateTime',
   unfilterable: 'string',
+  unsupported: 'string',
 }
 
 /**
