@@ -4,7 +4,9 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { createServer } from 'node:net'
-import { isolatedDir } from '../../test/support/isolation.ts'
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { databaseUrl, isolatedDir, isolatedPgSchema } from '../../test/support/isolation.ts'
 import { runCli, startTestOrg, type CliResult, type TestOrg } from '../salesforce/testing/emulator-fixture.ts'
 import { openStateStore } from '../store/state/open-state-store.ts'
 import { SecretBox } from '../secrets/secret-box.ts'
@@ -158,6 +160,53 @@ describe('sfsync connect / connections / disconnect', () => {
     const again = await runCli(['disconnect', '--name', 'emu'], { env: e.env() })
     assert.equal(again.code, 2)
     assert.match(again.stderr, /no connection named "emu"/)
+  })
+
+  test('in a terminal, the secret is asked for without being echoed', async (t) => {
+    const org = await startTestOrg(t)
+    const e = makeEnv(t)
+    const main = new URL('./main.ts', import.meta.url).pathname
+    const command = [process.execPath, main, ...connectArgs(org, 'tty')].map((a) => `'${a}'`).join(' ')
+    // script(1) gives the command a pseudo-terminal, as a person's shell would.
+    const child = spawn('script', ['-qec', command, '/dev/null'], {
+      env: { ...process.env, ...e.env() },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
+    let screen = ''
+    child.stdout.on('data', (d: Buffer) => {
+      const before = screen
+      screen += d.toString()
+      if (!before.includes('Consumer secret') && screen.includes('Consumer secret'))
+        child.stdin.write(`${org.info.consumerSecret}\r`)
+    })
+    const [code] = (await once(child, 'close')) as [number | null]
+    assert.equal(code, 0, screen)
+    assert.match(screen, /Consumer secret \(input hidden\): /)
+    assert.match(screen, /Connected "tty" to org/)
+    assert.equal(screen.includes(org.info.consumerSecret), false, 'the typed secret is not echoed')
+  })
+
+  test('SFSYNC_STATE_URL keeps the state in PostgreSQL (no state.sqlite in the home folder)', async (t) => {
+    const org = await startTestOrg(t)
+    const e = makeEnv(t)
+    const pg = { SFSYNC_STATE_URL: databaseUrl(), SFSYNC_STATE_SCHEMA: await isolatedPgSchema(t) }
+    const r = await runCli([...connectArgs(org, 'emu'), '--json'], {
+      env: e.env({ ...pg, SFSYNC_CLIENT_SECRET: org.info.consumerSecret }),
+    })
+    assert.equal(r.code, 0, r.stderr)
+    const listed = await runCli(['connections', '--json'], { env: e.env(pg) })
+    assert.deepEqual(
+      (json(listed).connections as { name: string }[]).map((c) => c.name),
+      ['emu'],
+    )
+    assert.equal(existsSync(join(e.home, 'state.sqlite')), false)
+    assert.deepEqual(
+      json(await runCli(['connections', '--json'], { env: e.env() })).connections,
+      [],
+      'the SQLite state is another store',
+    )
+    const d = await runCli(['disconnect', '--name', 'emu'], { env: e.env(pg) })
+    assert.equal(d.code, 0, d.stderr)
   })
 
   describe('malformed input: a clear message, a non-zero exit, nothing written', () => {

@@ -164,6 +164,24 @@ describe('sfsync doctor', () => {
     assert.match(check.title, /Introspect All Tokens/)
   })
 
+  test('"API Enabled" off for the Run As user gives the API line with the profile fix', async (t) => {
+    const { org, doctor } = await setup(t)
+    // The control API has no route for a user's "API Enabled" permission yet, so the test flips the
+    // emulated user directly (reported to the emulator's owner).
+    const user = org.emulator.org.userByUsername('integration@sfsync-emulator.example')
+    assert.ok(user)
+    ;(user as { apiEnabled: boolean }).apiEnabled = false
+    const run = await doctor()
+    const check = line(run, 'api-enabled')
+    assert.equal(check.status, 'fail')
+    assert.match(check.detail, /API_DISABLED_FOR_ORG/)
+    assert.match(
+      check.fix ?? '',
+      /Setup → Users → integration@sfsync-emulator\.example → Profile → System Permissions → check "API Enabled"/,
+    )
+    assert.equal(run.code, 7)
+  })
+
   test('clock skew against the org is reported', async (t) => {
     const { org, doctor } = await setup(t)
     await org.control('POST', '/clock/advance', { seconds: 600 })

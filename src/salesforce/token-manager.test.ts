@@ -193,7 +193,16 @@ describe('token manager against the emulator', () => {
     assert.equal(await state(second), 'active')
     await org.control('POST', '/clock/advance', { seconds: 120 })
     await sf.json('GET', sf.dataPath(''))
-    assert.notEqual(await readRefresh(), second)
+    const third = await readRefresh()
+    assert.notEqual(third, second)
     assert.equal((await org.counters())['oauth.token.refresh_token'], 2)
+    const accessToken = tc.box.open(
+      (await tc.store.getToken('dev'))?.accessTokenSealed ?? '',
+      sealContext.accessToken('dev'),
+    )
+    const log = tc.logText()
+    assert.match(log, /access token renewed/, 'the debug log has lines')
+    for (const secret of [first, second, third, accessToken, org.info.consumerSecret])
+      assert.equal(log.includes(secret), false)
   })
 })

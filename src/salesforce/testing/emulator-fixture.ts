@@ -14,11 +14,13 @@ import { OAuthEndpoints } from '../oauth/oauth-endpoints.ts'
 import { ConnectionService } from '../connection-service.ts'
 import { TokenManager } from '../token-manager.ts'
 import { SalesforceClient } from '../salesforce-client.ts'
-import { startEmulator, type EmulatorInfo } from '../../emulator/emulator.ts'
+import { startEmulator, type EmulatorInfo, type RunningEmulator } from '../../emulator/emulator.ts'
 import type { TestContextLike } from '../../../test/support/isolation.ts'
 
 export interface TestOrg {
   readonly info: EmulatorInfo
+  /** The running emulator, for the rare setting its control API does not offer (see its use). */
+  readonly emulator: RunningEmulator
   /** Calls the control API; throws on a status >= 400. */
   control(method: string, path: string, body?: unknown): Promise<unknown>
   /** `oauth.token.<grant>` and the other counters. */
@@ -50,6 +52,7 @@ export async function startTestOrg(t: TestContextLike, seed = 'client-tests'): P
   }
   return {
     info,
+    emulator,
     control,
     counters: async () => (await control('GET', '/counters')) as Record<string, number>,
     resetCounters: async () => {

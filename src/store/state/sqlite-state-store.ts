@@ -99,14 +99,16 @@ export class SqliteStateStore implements StateStore {
   }
 
   async getConnection(name: string): Promise<ConnectionRecord | undefined> {
-    return readConnection(this.#db, name)
+    return this.#read(() => readConnection(this.#db, name))
   }
 
   async listConnections(): Promise<ConnectionRecord[]> {
-    return this.#db
-      .prepare('SELECT * FROM connections ORDER BY name')
-      .all()
-      .map((r) => rowToConnection(r as Record<string, unknown>))
+    return this.#read(() =>
+      this.#db
+        .prepare('SELECT * FROM connections ORDER BY name')
+        .all()
+        .map((r) => rowToConnection(r as Record<string, unknown>)),
+    )
   }
 
   async saveConnection(
@@ -144,7 +146,7 @@ export class SqliteStateStore implements StateStore {
   }
 
   async getToken(name: string): Promise<TokenRecord | undefined> {
-    return readToken(this.#db, name)
+    return this.#read(() => readToken(this.#db, name))
   }
 
   async touchToken(name: string, generation: number, atMs: number): Promise<void> {
@@ -188,6 +190,19 @@ export class SqliteStateStore implements StateStore {
     } catch (err) {
       db.exec('ROLLBACK')
       throw err
+    }
+  }
+
+  /** A read, retried in the rare moments WAL readers see SQLITE_BUSY (recovery, checkpoint). */
+  async #read<T>(fn: () => T): Promise<T> {
+    const started = Date.now()
+    for (;;) {
+      try {
+        return fn()
+      } catch (err) {
+        if (!isBusy(err) || Date.now() - started > this.#lockTimeoutMs) throw err
+        await sleep(5 + Math.random() * 20)
+      }
     }
   }
 
