@@ -1,12 +1,12 @@
 /**
- * Cursors over query results. A row query keeps only the matching `_rowid`s (a Float64Array: 8 bytes
- * a row, 8 MB for 1M rows) fixed at execution time, and reads each page by rowid: a contiguous
- * ascending run (the natural order of an unfiltered query) as one `BETWEEN` range scan of the
- * primary key, anything else through `json_each`.
+ * Cursors over query results. A row query keeps only the matching `_rowid`s (a RowidSet) fixed at
+ * execution time, and reads each page by rowid: a run of consecutive rowids (the natural order of an
+ * unfiltered query) as one `BETWEEN` range scan of the primary key, anything else through `json_each`.
  */
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
 import type { JsonValue, QueryCursor } from '../data/org-data.ts'
 import type { RecordShape } from './record-shape.ts'
+import type { RowidSet } from './rowid-set.ts'
 
 /** Rows read per SQL statement when streaming flat rows. */
 const ROWS_BATCH = 5_000
@@ -21,7 +21,7 @@ export class RowCursor implements QueryCursor {
   readonly totalSize: number
   readonly columns: readonly string[]
   readonly #db: DatabaseSync
-  readonly #rowids: Float64Array
+  readonly #rowids: RowidSet
   readonly #shape: RecordShape
   readonly #from: string
   #range: StatementSync | undefined
@@ -30,7 +30,7 @@ export class RowCursor implements QueryCursor {
   /**
    * @param from `FROM "X" AS t0 LEFT JOIN ...` for the selected columns.
    */
-  constructor(db: DatabaseSync, rowids: Float64Array, shape: RecordShape, from: string) {
+  constructor(db: DatabaseSync, rowids: RowidSet, shape: RecordShape, from: string) {
     this.#db = db
     this.#rowids = rowids
     this.#shape = shape
@@ -56,13 +56,12 @@ export class RowCursor implements QueryCursor {
     const start = Math.max(0, offset)
     const end = Math.min(this.totalSize, start + Math.max(0, count))
     if (end <= start) return []
-    const ids = this.#rowids.subarray(start, end)
-    const first = ids[0] as number
-    const last = ids[ids.length - 1] as number
-    if (last - first === ids.length - 1 && isAscending(ids)) {
+    const window = this.#rowids.window(start, end)
+    if (window.kind === 'range') {
       this.#range ??= this.#prepare(`t0."_rowid" BETWEEN ? AND ?`, true)
-      return this.#range.all(first, last) as unknown as unknown[][]
+      return this.#range.all(window.first, window.last) as unknown as unknown[][]
     }
+    const ids = window.ids
     this.#list ??= this.#prepare(`t0."_rowid" IN (SELECT value FROM json_each(?))`, false)
     const rows = this.#list.all(JSON.stringify(Array.from(ids))) as unknown as unknown[][]
     // Put the rows back in result order; the rowid is the last column.
@@ -82,11 +81,6 @@ export class RowCursor implements QueryCursor {
     stmt.setReturnArrays(true)
     return stmt
   }
-}
-
-function isAscending(ids: Float64Array): boolean {
-  for (let i = 1; i < ids.length; i++) if ((ids[i] as number) <= (ids[i - 1] as number)) return false
-  return true
 }
 
 /** A cursor over records computed at execution (aggregate queries). */

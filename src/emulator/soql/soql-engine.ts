@@ -13,6 +13,7 @@ import { tableName } from '../data/storage-layout.ts'
 import { executeAggregate, isAggregateQuery } from './aggregate-query.ts'
 import { RecordShape } from './record-shape.ts'
 import { CountCursor, RowCursor } from './row-cursor.ts'
+import { RowidSet } from './rowid-set.ts'
 import type { ParsedQuery } from './soql-ast.ts'
 import { soqlError } from './soql-errors.ts'
 import { JoinSet, rowidSql } from './soql-fields.ts'
@@ -113,7 +114,7 @@ function rowQuery(
     `SELECT json_group_array(r) AS ids FROM (SELECT ${rowidSql('t0')} AS r FROM ${tableName(schema.name)} AS t0 ` +
     `${filter.joins.joins} WHERE ${filter.where} ORDER BY ${order.join(', ')} LIMIT ? OFFSET ?)`
   const row = db.prepare(sql).get(...filter.params, query.limit?.value ?? -1, query.offset?.value ?? 0)
-  const rowids = Float64Array.from(JSON.parse((row as { ids: string }).ids) as number[])
+  const rowids = new RowidSet(JSON.parse((row as { ids: string }).ids) as number[])
   const from = `FROM ${tableName(schema.name)} AS t0 ${selectJoins.joins}`
   return new RowCursor(db, rowids, shape, from)
 }
