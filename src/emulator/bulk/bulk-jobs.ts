@@ -173,7 +173,10 @@ export class BulkJobs {
     this.#closed = true
     this.#queue.length = 0
     for (const job of this.queryJobs.values()) job.cancelled = true
-    for (const job of this.ingestJobs.values()) job.cancelled = true
+    for (const job of this.ingestJobs.values()) {
+      job.cancelled = true
+      job.deleted = true
+    }
     await Promise.allSettled([...this.#running])
     await rm(this.#dir, { recursive: true, force: true })
     registries.delete(this.#org)

@@ -167,6 +167,8 @@ export async function runIngestJob(job: IngestJob, options: RunIngestJobOptions)
         }
         continue
       }
+      // A deleted job (or a closing emulator) needs no unprocessed list: stop reading.
+      if (job.deleted) break
       pending.push(record)
       if (pending.length >= options.rowsPerSlice) {
         processSlice()
