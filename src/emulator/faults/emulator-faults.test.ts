@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Connection } from 'jsforce'
+import { parse } from 'csv-parse/sync'
 import { startEmulator, type RunningEmulator } from '../emulator.ts'
 import type { RequestLogPage } from './request-log.ts'
 import { RetryingClient } from './testing/retrying-client.ts'
@@ -211,5 +212,32 @@ describe('Bulk 2.0 results under faults', () => {
         ['connection-reset', false],
       ],
     )
+  })
+
+  test('a truncated gzip page stays valid gzip: the client decodes it and counts too few records', async () => {
+    const token = await clientCredentialsToken()
+    const id = await completedJob(token)
+    await faults([
+      { path: '/services/data/*/jobs/query/*/results', fault: { kind: 'truncated-csv' }, times: 1 },
+    ])
+    const url = `${emu.info.instanceUrl}/services/data/v${VERSION}/jobs/query/${id}/results?maxRecords=500`
+    const headers = { authorization: `Bearer ${token}`, 'accept-encoding': 'gzip' }
+    const cut = await fetch(url, { headers })
+    assert.equal(cut.headers.get('content-encoding'), 'gzip')
+    const cutText = await cut.text()
+    let cutCount: number
+    try {
+      const cutRecords: string[][] = parse(cutText)
+      cutCount = cutRecords.length - 1
+    } catch {
+      cutCount = -1 // cut inside a quoted value: the page does not even parse
+    }
+    const whole = await fetch(url, { headers })
+    const wholeText = await whole.text()
+    const wholeRecords: string[][] = parse(wholeText)
+    assert.equal(cut.headers.get('sforce-numberofrecords'), '500')
+    assert.equal(wholeRecords.length - 1, 500)
+    assert.ok(cutCount < 500, `${cutCount} records of 500`)
+    assert.ok(wholeText.startsWith(cutText), 'the truncated page is a prefix of the whole page')
   })
 })
