@@ -162,20 +162,26 @@ export class SqlDestination implements Destination {
         : `ON CONFLICT ("id") DO UPDATE SET ${updates.map((c) => `${quoteIdent(c.column)} = excluded.${quoteIdent(c.column)}`).join(', ')} WHERE ${where}`
     this.#openWriters++
     let released = false
-    return d.openWriter({
-      object,
-      table,
-      columns: all,
-      normalizers: columns.map(normalizerFor),
-      syncedAt: (options.syncedAt ?? this.#now()).toISOString(),
-      options: { mode: options.mode ?? 'upsert', staleGuardColumn: guard },
-      onConflict,
-      saveCheckpoint: (tx, checkpoint) => this.#saveCheckpoint(tx, object, checkpoint),
-      release: () => {
-        if (!released) this.#openWriters--
-        released = true
-      },
-    })
+    const release = (): void => {
+      if (!released) this.#openWriters--
+      released = true
+    }
+    try {
+      return await d.openWriter({
+        object,
+        table,
+        columns: all,
+        normalizers: columns.map(normalizerFor),
+        syncedAt: (options.syncedAt ?? this.#now()).toISOString(),
+        options: { mode: options.mode ?? 'upsert', staleGuardColumn: guard },
+        onConflict,
+        saveCheckpoint: (tx, checkpoint) => this.#saveCheckpoint(tx, object, checkpoint),
+        release,
+      })
+    } catch (error) {
+      release()
+      throw error
+    }
   }
 
   async #saveCheckpoint(tx: SqlExecutor, object: string, checkpoint: unknown): Promise<void> {
