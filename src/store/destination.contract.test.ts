@@ -391,6 +391,29 @@ for (const store of STORES) {
       assert.deepEqual(await dest.readCheckpoint('Account'), { deletes: 2 })
     })
 
+    test('id lists longer than one statement can bind are split by the bind-parameter limit', async (t) => {
+      const dest = await use(store, t)
+      await dest.ensureTable('Account', ALL_TYPES)
+      const w = await dest.openWriter('Account', ['Id'])
+      await w.write([[id(1)], [id(2)]])
+      await w.commit()
+      await w.close()
+      const many = Array.from(
+        { length: dest.capabilities.maxBindParameters + 10 },
+        (_, i) => `a0X${String(i).padStart(15, '0')}`,
+      )
+      many[many.length - 1] = id(2)
+      assert.deepEqual(
+        (await dest.readRows('Account', { ids: many })).map((r) => r.id),
+        [id(2)],
+      )
+      assert.equal(await dest.deleteRows('Account', many, { hard: true }), 1)
+      assert.deepEqual(
+        (await dest.readRows('Account')).map((r) => r.id),
+        [id(1)],
+      )
+    })
+
     test('listIds pages through every local Id in order, soft-deleted ones included', async (t) => {
       const dest = await use(store, t)
       await dest.ensureTable('Account', ALL_TYPES)
