@@ -10,7 +10,7 @@ import { tableName } from '../data/storage-layout.ts'
 import { converterFor, type Converter } from './record-shape.ts'
 import { ListCursor } from './row-cursor.ts'
 import type { AggregateRef, FieldRef, ParsedQuery } from './soql-ast.ts'
-import { soqlError } from './soql-errors.ts'
+import { notSupported, soqlError } from './soql-errors.ts'
 import type { ResolvedField } from './soql-fields.ts'
 import type { SchemaLookup } from './soql-engine.ts'
 import { compileFilter, operandOf, resolveField, type EngineOptions } from './query-scope.ts'
@@ -68,6 +68,8 @@ export function executeAggregate(
       const f = grouped(item.ref)
       columns.push({ key: item.alias ?? f.field.name, sql: f.sql, conv: converterFor(f.storage) })
     } else {
+      if (!item.ref.arg && query.select.length === 1)
+        throw notSupported(soql, item.ref.at, 'COUNT() with GROUP BY')
       if (!item.ref.arg)
         // UNCONFIRMED text: COUNT() only stands alone.
         throw soqlError(
