@@ -71,7 +71,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     serverFactory: serverFactory(options.tls),
     bodyLimit: 150 * 1024 * 1024,
     // A path segment is bounded by the URI limit (answered 414 below), not by the router's default.
-    maxParamLength: MAX_URI_BYTES,
+    routerOptions: { maxParamLength: MAX_URI_BYTES },
     // Fastify's own refusals before routing (bad percent-encoding in a path) in Salesforce's shape.
     frameworkErrors: (error, _req, reply) => {
       const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH'
@@ -87,7 +87,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         censor: '[redacted]',
       },
     },
-    disableRequestLogging: true,
   })
 
   // First, so that every request (even one refused by the URI check below) is logged, and before any
@@ -176,6 +175,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       return sendJson(reply, 400, [{ message: error.message, errorCode: error.errorCode }])
     const code = (error as { code?: unknown }).code
     const statusCode = (error as { statusCode?: unknown }).statusCode
+    if (req.isMultipart() && statusCode === undefined) {
+      // The multipart parser (busboy) throws plain errors on a malformed body: the client's fault, not
+      // ours. UNCONFIRMED: Salesforce's exact answer to a malformed multipart body.
+      const detail = error instanceof Error ? error.message : 'malformed body'
+      return sendJson(reply, 400, [
+        { errorCode: 'INVALID_REQUEST', message: `The multipart body could not be parsed: ${detail}` },
+      ])
+    }
     if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
       return sendJson(reply, 415, [
         {
