@@ -27,6 +27,7 @@ interface Column {
   readonly conv: Converter
 }
 
+/** Runs an aggregate query; the groups are computed now and served from memory. */
 export function executeAggregate(
   db: DatabaseSync,
   schemas: SchemaLookup,

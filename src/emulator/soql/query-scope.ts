@@ -11,6 +11,7 @@ import { JoinSet, type ResolvedField } from './soql-fields.ts'
 import type { SchemaLookup } from './soql-engine.ts'
 import { compileCondition, valueKind, type Operand, type WhereContext } from './soql-where.ts'
 
+/** executeSoql's options: queryAll, and the emulated clock for relative date literals. */
 export interface EngineOptions {
   readonly includeDeleted: boolean
   readonly nowMs: number

@@ -8,6 +8,7 @@ import type { StorageClass } from '../data/storage-layout.ts'
 import { formatDatetime } from './soql-dates.ts'
 import type { ObjectNode, ResolvedField } from './soql-fields.ts'
 
+/** Turns a stored value into its REST JSON value. */
 export type Converter = (value: unknown) => JsonValue
 
 const identity: Converter = (v) => (v === undefined ? null : (v as JsonValue))
@@ -80,6 +81,7 @@ export interface SelectedField {
   readonly parts: ReadonlyArray<{ key: string; field: ResolvedField }> | undefined
 }
 
+/** The record and flat-row layout of one query's SELECT list, with its SQL columns. */
 export class RecordShape {
   /** SQL expressions to select, in column order. */
   readonly sql: string[] = []

@@ -17,6 +17,7 @@ export function sobjectsBase(apiVersion: string): string {
   return `/services/data/v${v}/sobjects/`
 }
 
+/** The cursor of a row query: rowids fixed at execution, values read page by page. */
 export class RowCursor implements QueryCursor {
   readonly totalSize: number
   readonly columns: readonly string[]

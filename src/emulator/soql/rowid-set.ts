@@ -9,6 +9,7 @@ export type RowidWindow =
   | { readonly kind: 'range'; readonly first: number; readonly last: number }
   | { readonly kind: 'list'; readonly ids: Float64Array }
 
+/** A query's matching rowids in result order; see the file comment. */
 export class RowidSet {
   readonly length: number
   /** Plain form, when the result is not mostly runs. */

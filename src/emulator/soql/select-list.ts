@@ -12,6 +12,7 @@ import { resolveField } from './query-scope.ts'
 /** FIELDS(ALL) and FIELDS(CUSTOM) need a LIMIT of at most this (SFDOC soql_select_fields). */
 const FIELDS_LIMIT = 200
 
+/** The selected fields of a row query, resolved through `joins`, in SELECT order. */
 export function selectList(
   soql: string,
   query: ParsedQuery,

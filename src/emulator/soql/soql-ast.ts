@@ -12,6 +12,7 @@ export interface FieldRef {
   readonly at: number
 }
 
+/** The aggregate functions the engine computes. */
 export type AggregateName = 'COUNT' | 'COUNT_DISTINCT' | 'SUM' | 'AVG' | 'MIN' | 'MAX'
 
 /** `COUNT()`, `COUNT(Id)`, `SUM(Amount)`, ... */
@@ -25,11 +26,13 @@ export interface AggregateRef {
   readonly text: string
 }
 
+/** One item of the SELECT list. */
 export type SelectItem =
   | { readonly kind: 'field'; readonly ref: FieldRef; readonly alias: string | undefined }
   | { readonly kind: 'aggregate'; readonly ref: AggregateRef; readonly alias: string | undefined }
   | { readonly kind: 'fields'; readonly which: 'ALL' | 'STANDARD' | 'CUSTOM'; readonly at: number }
 
+/** A literal value in a condition. */
 export type Literal =
   | { readonly kind: 'string'; readonly raw: string; readonly at: number }
   | { readonly kind: 'number'; readonly text: string; readonly at: number }
@@ -44,9 +47,11 @@ export type Literal =
       readonly at: number
     }
 
+/** A comparison operator (`<>` is parsed as `!=`). */
 export type ComparisonOperator =
   '=' | '!=' | '<' | '<=' | '>' | '>=' | 'LIKE' | 'IN' | 'NOT IN' | 'INCLUDES' | 'EXCLUDES'
 
+/** `field op value`. */
 export interface Comparison {
   readonly kind: 'compare'
   readonly left: FieldRef | AggregateRef
@@ -57,11 +62,13 @@ export interface Comparison {
   readonly valueAt: number
 }
 
+/** A WHERE/HAVING condition tree. */
 export type Condition =
   | { readonly kind: 'and' | 'or'; readonly items: readonly Condition[] }
   | { readonly kind: 'not'; readonly item: Condition }
   | Comparison
 
+/** One ORDER BY key. */
 export interface OrderItem {
   readonly target: FieldRef | AggregateRef
   readonly descending: boolean
@@ -69,6 +76,7 @@ export interface OrderItem {
   readonly nullsFirst: boolean | undefined
 }
 
+/** A parsed SELECT statement (the root query or a semi-join subquery). */
 export interface ParsedQuery {
   readonly kind: 'query'
   readonly select: readonly SelectItem[]

@@ -4,9 +4,11 @@
  */
 import { soqlError } from './soql-errors.ts'
 
+/** What a token is. */
 export type TokenKind =
   'ident' | 'string' | 'number' | 'date' | 'datetime' | 'op' | 'punct' | 'colon-ident' | 'eof'
 
+/** A token and where it starts in the query. */
 export interface Token {
   readonly kind: TokenKind
   /** The text as written (string literals with their quotes). */

@@ -34,6 +34,7 @@ export interface Operand {
   readonly name: string
 }
 
+/** What compiling a condition needs from the query around it. */
 export interface WhereContext {
   readonly soql: string
   readonly nowMs: number
