@@ -8,6 +8,8 @@ import { addLoginCommand } from './login-command.ts'
 import { addConnectionsCommand } from './connections-command.ts'
 import { addDisconnectCommand } from './disconnect-command.ts'
 import { addDoctorCommand } from './doctor-command.ts'
+import { addSyncCommand } from './sync-command.ts'
+import { addStatusCommand } from './status-command.ts'
 
 export function buildProgram(): Command {
   const program = new Command()
@@ -18,6 +20,8 @@ export function buildProgram(): Command {
   addConnectionsCommand(program)
   addDisconnectCommand(program)
   addDoctorCommand(program)
+  addSyncCommand(program)
+  addStatusCommand(program)
   return program
 }
 

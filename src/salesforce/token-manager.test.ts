@@ -80,17 +80,10 @@ describe('token manager against the emulator', () => {
         new Promise<{ fulfilled: number; errors: string[] }>((resolve, reject) => {
           const child = spawn(
             process.execPath,
-            [
-              script,
-              location.stateUrl,
-              location.stateSchema,
-              'emu',
-              '20',
-              String(startAt),
-              key.toString('hex'),
-            ],
+            [script, location.stateUrl, location.stateSchema, 'emu', '20', String(startAt)],
             {
               stdio: ['ignore', 'pipe', 'pipe'],
+              env: { ...process.env, TEST_MASTER_KEY_HEX: key.toString('hex') },
             },
           )
           let out = ''

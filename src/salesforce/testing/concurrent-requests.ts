@@ -1,7 +1,8 @@
 /**
  * Test helper run as a separate process: waits until a given moment, then sends N concurrent API calls
  * through one connection of a shared state store, and prints how they ended as one JSON line.
- * Arguments: <stateUrl> <stateSchema> <connection> <count> <startAtMs> <masterKeyHex>
+ * Arguments: <stateUrl> <stateSchema> <connection> <count> <startAtMs>; the master key (hex) comes in
+ * TEST_MASTER_KEY_HEX, never as an argument (arguments are visible to every user through `ps`).
  */
 import { openStateStore } from '../../store/state/open-state-store.ts'
 import { SecretBox } from '../../secrets/secret-box.ts'
@@ -11,8 +12,8 @@ import { OAuthEndpoints } from '../oauth/oauth-endpoints.ts'
 import { TokenManager } from '../token-manager.ts'
 import { SalesforceClient } from '../salesforce-client.ts'
 
-const [stateUrl = '', stateSchema = 'sfsync', name = '', count = '20', startAt = '0', keyHex = ''] =
-  process.argv.slice(2)
+const [stateUrl = '', stateSchema = 'sfsync', name = '', count = '20', startAt = '0'] = process.argv.slice(2)
+const keyHex = process.env.TEST_MASTER_KEY_HEX ?? ''
 const store = await openStateStore({ stateUrl, stateSchema, lockTimeoutMs: 30_000 })
 const secrets = new SecretValues()
 const log = createLogger({ level: 'warn', secrets })
