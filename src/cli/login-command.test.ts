@@ -6,6 +6,9 @@ import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { chromium, type Browser } from 'playwright-core'
 import { isolatedDir } from '../../test/support/isolation.ts'
+import { openStateStore } from '../store/state/open-state-store.ts'
+import { SecretBox } from '../secrets/secret-box.ts'
+import { sealContext } from '../salesforce/token-manager.ts'
 import { runCli, spawnCli, startTestOrg, type TestOrg } from '../salesforce/testing/emulator-fixture.ts'
 
 async function freePort(): Promise<number> {
@@ -172,6 +175,27 @@ describe('interactive flows end to end', () => {
     const login2 = await again.done
     assert.equal(login2.code, 0, login2.stderr)
     assert.equal(connection(login2.stdout).flow, 'web')
+
+    // Disconnecting revokes the refresh token (and with it its access tokens) at the org.
+    const store = await openStateStore({
+      stateUrl: `sqlite:${join(env.SFSYNC_HOME, 'state.sqlite')}`,
+      stateSchema: 'x',
+      lockTimeoutMs: 5000,
+    })
+    const sealed = (await store.getConnection('web'))?.refreshTokenSealed
+    await store.close()
+    assert.ok(sealed)
+    const refreshToken = new SecretBox(Buffer.from(env.SFSYNC_MASTER_KEY, 'base64')).open(
+      sealed,
+      sealContext.refreshToken('web'),
+    )
+    const gone = await runCli(['disconnect', '--name', 'web', '--json'], { env })
+    assert.equal(gone.code, 0, gone.stderr)
+    assert.deepEqual((JSON.parse(gone.stdout) as { revoked: string[] }).revoked, ['refresh_token'])
+    const state = (await org.control('POST', '/oauth/token-state', { token: refreshToken })) as {
+      state: string
+    }
+    assert.equal(state.state, 'revoked')
   })
 
   test("a denied web login ends with Salesforce's access_denied explained, and nothing stored", async (t) => {
