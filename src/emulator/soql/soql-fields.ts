@@ -45,10 +45,32 @@ export interface ResolvedField {
 }
 
 /**
- * UNCONFIRMED: the fields a polymorphic relationship exposes (Salesforce's `Name` entity) are reduced
- * here to Id, Name and Type; others get INVALID_FIELD "No such column 'X' on entity 'Name'".
+ * The fields a polymorphic relationship exposes: those of Salesforce's `Name` entity (SFDOC object
+ * reference, "Name"); others get INVALID_FIELD "No such column 'X' on entity 'Name'". Each reads the
+ * target object's field of that name (NULL on targets without it); `Name` reads the target's name
+ * field (CaseNumber on Case) and `Type` the target's object name.
+ * UNCONFIRMED: the list is from the documentation, not checked against an org.
  */
-const NAME_ENTITY_FIELDS = ['Id', 'Name', 'Type']
+const NAME_ENTITY_FIELDS = [
+  'Id',
+  'Name',
+  'Type',
+  'Alias',
+  'CommunityNickname',
+  'Email',
+  'FirstName',
+  'IsActive',
+  'LastName',
+  'LastReferencedDate',
+  'LastViewedDate',
+  'NameOrAlias',
+  'Phone',
+  'ProfileId',
+  'RecordTypeId',
+  'Title',
+  'UserRoleId',
+  'Username',
+]
 
 /** The joins one query needs, created on first use of each relationship chain. */
 export class JoinSet {
@@ -184,24 +206,31 @@ function columnSql(node: ObjectNode, field: DescribeField): string {
 }
 
 function polymorphicField(node: ObjectNode, name: string, names: string[]): ResolvedField {
-  const synthetic: DescribeField = {
-    name,
-    type: name === 'Id' ? 'id' : 'string',
-    filterable: true,
-    sortable: true,
-    groupable: true,
-  }
-  let sql: string
-  if (name === 'Id') sql = node.idSql
-  else if (name === 'Type') sql = `(${node.typeSql}) COLLATE NOCASE`
-  else {
-    const parts = node.targets.map((t) => {
-      const nameField = t.schema.describe.fields.find((f) => f.nameField === true) ?? t.schema.field('Name')
-      return nameField ? `${t.alias}.${quoteIdent(nameField.name)}` : 'NULL'
-    })
-    sql = `(${parts.length === 1 ? (parts[0] as string) : `COALESCE(${parts.join(', ')})`}) COLLATE NOCASE`
-  }
-  return { node, field: synthetic, storage: name === 'Id' ? 'id' : 'text', sql, names }
+  const flags = { filterable: true, sortable: true, groupable: true }
+  if (name === 'Id')
+    return { node, field: { name, type: 'id', ...flags }, storage: 'id', sql: node.idSql, names }
+  const text = (sql: string): ResolvedField => ({
+    node,
+    field: { name, type: 'string', ...flags },
+    storage: 'text',
+    sql: `(${sql}) COLLATE NOCASE`,
+    names,
+  })
+  if (name === 'Type') return text(node.typeSql as string)
+  let found: DescribeField | undefined
+  const parts = node.targets.map((t) => {
+    const field =
+      name === 'Name'
+        ? (t.schema.describe.fields.find((f) => f.nameField === true) ?? t.schema.field('Name'))
+        : t.schema.field(name)
+    if (!field || storageClass(field) === 'compound') return 'NULL'
+    found ??= field
+    return `${t.alias}.${quoteIdent(field.name)}`
+  })
+  const sql = parts.length === 1 ? (parts[0] as string) : `COALESCE(${parts.join(', ')})`
+  const storage = found ? storageClass(found) : 'text'
+  if (storage === 'text' || name === 'Name') return text(sql)
+  return { node, field: { ...(found as DescribeField), name, ...flags }, storage, sql, names }
 }
 
 /** The SQL of a root row's rowid. */

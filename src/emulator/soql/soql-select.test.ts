@@ -138,6 +138,23 @@ test('polymorphic What/Who resolve to the actual target type', () => {
   assert.equal((recs[1]?.What as { Name: string }).Name, 'W1')
   assert.equal(recs[1]?.Who, null)
   assert.equal(run(org, "SELECT Id FROM Task WHERE What.Type = 'widget__c'").totalSize, 1)
+  // Name-entity fields read each target's own field (typed), null where the target has none.
+  const olga = org.insert('User', { Name: 'Olga', Email: 'o@x.test', IsActive: true })
+  const task = org.insert('Task', { Subject: 'Zed', WhatId: acme, OwnerId: olga })
+  const owned = run(org, "SELECT What.IsActive, Owner.Email, Owner.IsActive FROM Task WHERE Subject = 'Zed'")
+  assert.deepEqual(owned.fetch(0, 1, '60.0')[0], {
+    attributes: { type: 'Task', url: `/services/data/v60.0/sobjects/Task/${task}` },
+    What: {
+      attributes: { type: 'Account', url: `/services/data/v60.0/sobjects/Account/${acme}` },
+      IsActive: null,
+    },
+    Owner: {
+      attributes: { type: 'User', url: `/services/data/v60.0/sobjects/User/${olga}` },
+      Email: 'o@x.test',
+      IsActive: true,
+    },
+  })
+  assert.equal(run(org, 'SELECT Id FROM Task WHERE Owner.IsActive = true').totalSize, 1)
 })
 
 test('time fields come back as stored and sort as text', () => {

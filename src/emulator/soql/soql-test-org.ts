@@ -80,7 +80,7 @@ const TASK: DescribeSObject = {
     f('Subject', 'combobox'),
     ref('WhoId', ['Contact', 'Lead'], 'Who'),
     ref('WhatId', ['Account', 'Widget__c'], 'What'),
-    ref('OwnerId', ['User'], 'Owner'),
+    ref('OwnerId', ['Group', 'User'], 'Owner'),
   ],
 }
 
