@@ -142,6 +142,20 @@ describe('sfsync doctor', () => {
       assert.equal(line(run, id).status, 'pass', id)
   })
 
+  test('human output: one line per check with PASS/FAIL/WARN, and the fix under it', async (t) => {
+    const { env } = await setup(t)
+    const r = await runCli(['doctor', '--name', 'emu', '--wait', '0'], { env })
+    assert.equal(r.code, 0, r.stderr)
+    const lines = r.stdout.trim().split('\n')
+    assert.equal(lines.filter((l) => /^(PASS|FAIL|WARN|SKIP) {2}/.test(l)).length, 13)
+    assert.match(r.stdout, /^PASS {2}OAuth enabled \("Enable OAuth Settings"\): /m)
+    assert.match(
+      r.stdout,
+      /^WARN {2}OAuth scopes \("Selected OAuth Scopes"\): .*\n {6}fix: Setup → App Manager → your app/m,
+    )
+    assert.equal(lines.at(-1), 'No check failed.')
+  })
+
   test('each Connected App setting switched off gives the doctor line that names it, with the fix in Setup', async (t) => {
     const { org, defaults, doctor } = await setup(t)
     for (const c of SWITCHED_OFF) {
