@@ -1,0 +1,171 @@
+/**
+ * The org's change journal: every committed change to every record (live activity, REST, Bulk ingest,
+ * control API), in commit order, with a cursor (`seq`, strictly increasing), kept in the emulator's own
+ * SQLite database (table `_journal`). Each entry carries the record's after-image, so that a test can
+ * replay the journal and know exactly what the org holds at any `seq`, deleted records included.
+ *
+ * Optionally the journal starts with one `baseline` entry per record the generator wrote, so that a
+ * replay from seq 0 gives the whole org, not only what changed since startup.
+ * @example const j = new ChangeJournal(data, clock); j.attach(); j.read(0, 100)
+ */
+import type { DatabaseSync, StatementSync } from 'node:sqlite'
+import { formatSfDateTime } from '../clock.ts'
+import type { RecordChange, RecordFields } from '../data/org-data.ts'
+import type { SqliteOrgData } from '../data/sqlite-org-data.ts'
+import { recordJson, type StoredRow } from '../data/records/record-json.ts'
+import { DELETED_MS_COLUMN, quoteIdent, ROWID_COLUMN, tableName } from '../data/storage-layout.ts'
+
+export const JOURNAL_TABLE = '_journal'
+
+/** `RecordChange.op`, plus `baseline` for a record as it stood when the journal started. */
+export type JournalOp = RecordChange['op'] | 'baseline'
+
+/** One journal entry as the control API serves it. */
+export interface JournalEntry {
+  readonly seq: number
+  readonly op: JournalOp
+  readonly sobject: string
+  readonly id: string
+  /** The record's SystemModstamp after the change (Salesforce datetime), or null when it has none. */
+  readonly systemModstamp: string | null
+  /** When the change became visible to queries (after the commit lag). */
+  readonly visibleAt: string
+  /** True when the record is in the recycle bin after the change (false after a purge: it is gone). */
+  readonly isDeleted: boolean
+  /** Every field after the change, in REST JSON form (the current describe); null for `purge`. */
+  readonly record: RecordFields | null
+}
+
+/** Something that knows the visible time of the change being journaled (the activity while it commits). */
+export type VisibleTime = () => number
+
+export class ChangeJournal {
+  readonly #data: SqliteOrgData
+  readonly #db: DatabaseSync
+  readonly #visibleNow: VisibleTime
+  readonly #insert: StatementSync
+  readonly #rows = new Map<string, StatementSync>()
+  #detach: (() => void) | undefined
+
+  constructor(data: SqliteOrgData, visibleNow: VisibleTime) {
+    this.#data = data
+    this.#db = data.database
+    this.#visibleNow = visibleNow
+    this.#db.exec(
+      `CREATE TABLE IF NOT EXISTS ${quoteIdent(JOURNAL_TABLE)} ("seq" INTEGER PRIMARY KEY AUTOINCREMENT, "op" TEXT NOT NULL, "sobject" TEXT NOT NULL, "id" TEXT NOT NULL, "systemModstampMs" INTEGER, "visibleAtMs" INTEGER NOT NULL, "deleted" INTEGER NOT NULL, "record" TEXT)`,
+    )
+    this.#insert = this.#db.prepare(
+      `INSERT INTO ${quoteIdent(JOURNAL_TABLE)} ("op", "sobject", "id", "systemModstampMs", "visibleAtMs", "deleted", "record") VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    )
+  }
+
+  /** Starts journaling every change (idempotent). */
+  attach(): void {
+    if (this.#detach || !this.#data.onChange) return
+    this.#detach = this.#data.onChange((change) => this.#record(change))
+  }
+
+  detach(): void {
+    this.#detach?.()
+    this.#detach = undefined
+  }
+
+  /**
+   * Writes one `baseline` entry per stored record (live and in the recycle bin), object by object in
+   * describeGlobal order. Called once, before any change, at startup.
+   */
+  writeBaseline(): number {
+    const at = this.#visibleNow()
+    let n = 0
+    this.#db.exec('BEGIN')
+    try {
+      for (const schema of this.#data.schemas()) {
+        const rows = this.#db
+          .prepare(`SELECT * FROM ${tableName(schema.name)} ORDER BY ${quoteIdent(ROWID_COLUMN)}`)
+          .iterate()
+        for (const raw of rows) {
+          const row = raw as StoredRow
+          this.#insertRow('baseline', schema.name, String(row.Id), stamp(row), at, row)
+          n++
+        }
+      }
+      this.#db.exec('COMMIT')
+    } catch (err) {
+      this.#db.exec('ROLLBACK')
+      throw err
+    }
+    return n
+  }
+
+  /** The cursor of the newest entry (0 when empty). */
+  latestSeq(): number {
+    const row = this.#db.prepare(`SELECT MAX("seq") AS s FROM ${quoteIdent(JOURNAL_TABLE)}`).get()
+    return Number(row?.s ?? 0)
+  }
+
+  /** Entries with `seq > after`, oldest first, at most `limit`. */
+  read(after: number, limit: number): JournalEntry[] {
+    const rows = this.#db
+      .prepare(`SELECT * FROM ${quoteIdent(JOURNAL_TABLE)} WHERE "seq" > ? ORDER BY "seq" LIMIT ?`)
+      .all(after, limit)
+    return rows.map((r) => this.#entry(r as Record<string, unknown>))
+  }
+
+  #record(change: RecordChange): void {
+    const schema = this.#data.schema(change.sobject)
+    if (!schema) return
+    let stmt = this.#rows.get(schema.name)
+    if (!stmt) {
+      stmt = this.#db.prepare(`SELECT * FROM ${tableName(schema.name)} WHERE "Id" = ?`)
+      this.#rows.set(schema.name, stmt)
+    }
+    const row = change.op === 'purge' ? undefined : (stmt.get(change.id) as StoredRow | undefined)
+    this.#insertRow(change.op, schema.name, change.id, change.systemModstampMs, this.#visibleNow(), row)
+  }
+
+  #insertRow(
+    op: JournalOp,
+    sobject: string,
+    id: string,
+    systemModstampMs: number | null,
+    visibleAtMs: number,
+    row: StoredRow | undefined,
+  ): void {
+    let json: string | null = null
+    let deleted = 0
+    if (row) {
+      const copy: Record<string, unknown> = { ...row }
+      delete copy[ROWID_COLUMN]
+      deleted = row[DELETED_MS_COLUMN] === null || row[DELETED_MS_COLUMN] === undefined ? 0 : 1
+      json = JSON.stringify(copy)
+    }
+    this.#insert.run(op, sobject, id, systemModstampMs, visibleAtMs, deleted, json)
+  }
+
+  #entry(r: Record<string, unknown>): JournalEntry {
+    const sobject = String(r.sobject)
+    const schema = this.#data.schema(sobject)
+    let record: RecordFields | null = null
+    if (typeof r.record === 'string') {
+      const row = JSON.parse(r.record) as StoredRow
+      // Converted with the describe as it is now: a field deleted since is left out, one added is null.
+      record = schema ? recordJson(schema, row) : row
+    }
+    const modstamp = r.systemModstampMs === null ? null : Number(r.systemModstampMs)
+    return {
+      seq: Number(r.seq),
+      op: String(r.op) as JournalOp,
+      sobject,
+      id: String(r.id),
+      systemModstamp: modstamp === null ? null : formatSfDateTime(modstamp),
+      visibleAt: formatSfDateTime(Number(r.visibleAtMs)),
+      isDeleted: Number(r.deleted) === 1,
+      record,
+    }
+  }
+}
+
+function stamp(row: StoredRow): number | null {
+  const v = row.SystemModstamp ?? row.LastModifiedDate ?? null
+  return typeof v === 'number' ? v : null
+}
