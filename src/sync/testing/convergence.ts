@@ -23,8 +23,10 @@ export async function orgFields(org: SyncTestOrg, object: string): Promise<Descr
   return d.fields.filter((f) => f.type !== 'address' && f.type !== 'location')
 }
 
-function same(type: string, local: CanonicalValue | undefined, remote: unknown): boolean {
-  if (remote === null || remote === undefined) return local === null || local === undefined
+function same(type: string, local: CanonicalValue | undefined, remoteValue: unknown): boolean {
+  if (remoteValue === null || remoteValue === undefined) return local === null || local === undefined
+  if (typeof remoteValue === 'object') return false
+  const remote = remoteValue as string | number | boolean
   if (local === null || local === undefined) return false
   switch (type) {
     case 'datetime':
