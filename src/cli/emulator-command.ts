@@ -28,6 +28,15 @@ function parsePort(value: string): number {
   return port
 }
 
+function parseNonNegative(what: string, integer: boolean) {
+  return (value: string): number => {
+    const n = Number(value)
+    if (value.trim() === '' || !Number.isFinite(n) || n < 0 || (integer && !Number.isInteger(n)))
+      throw new InvalidArgumentError(`${what} is a ${integer ? 'whole ' : ''}number >= 0`)
+    return n
+  }
+}
+
 export function addEmulatorCommand(program: Command): void {
   program
     .command('emulator')
@@ -36,6 +45,18 @@ export function addEmulatorCommand(program: Command): void {
     .option('--seed <s>', 'seed of the generated data, ids and credentials', 'sfsync')
     .option('--records <list>', 'record counts, e.g. Account=1000,Contact=5000', parseRecordCounts, {})
     .option('--https', 'serve HTTPS with a self-signed certificate made at start (its PEM: certPath)', false)
+    .option('--schema <dir>', 'emulate the org described by the describe JSON files in <dir>')
+    .option('--activity <rate>', 'live org activity: changes per second', parseNonNegative('a rate', false))
+    .option(
+      '--commit-lag <ms>',
+      'ms between a change and its visibility to queries (real orgs: 1000-3000)',
+      parseNonNegative('the commit lag', true),
+    )
+    .option(
+      '--daily-api-requests <n>',
+      'the DailyApiRequests allocation (default 15000)',
+      parseNonNegative('the allocation', true),
+    )
     .option('--log-level <level>', 'request log level on stderr (fatal, error, warn, info, debug)', 'warn')
     .action(
       async (opts: {
@@ -44,6 +65,10 @@ export function addEmulatorCommand(program: Command): void {
         records: Record<string, number>
         logLevel: string
         https: boolean
+        schema?: string
+        activity?: number
+        commitLag?: number
+        dailyApiRequests?: number
       }) => {
         const emulator = await startEmulator({
           port: opts.port,
@@ -51,6 +76,10 @@ export function addEmulatorCommand(program: Command): void {
           records: opts.records,
           logLevel: opts.logLevel,
           https: opts.https,
+          ...(opts.schema !== undefined ? { schemaDir: opts.schema } : {}),
+          ...(opts.activity !== undefined ? { activityRate: opts.activity } : {}),
+          ...(opts.commitLag !== undefined ? { commitLagMs: opts.commitLag } : {}),
+          ...(opts.dailyApiRequests !== undefined ? { dailyApiRequests: opts.dailyApiRequests } : {}),
         })
         process.stdout.write(`${JSON.stringify(emulator.info)}\n`)
         let stopping = false

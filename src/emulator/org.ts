@@ -19,6 +19,19 @@ export interface EmulatorOptions {
   readonly records: Readonly<Record<string, number>>
   /** Folder for the emulator's own files (its record database); a temp folder when omitted. */
   readonly dataDir?: string
+  /**
+   * Folder of describe JSON files (`X.json`, bare or `sf sobject describe --json`'s `{status, result}`)
+   * and an optional `_describeGlobal.json`: the org then has exactly those objects (schema-io/).
+   */
+  readonly schemaDir?: string
+  /** Live activity at start, in activities per second (activity/); 0 or absent: none. */
+  readonly activityRate?: number
+  /** Commit lag of the live activity in ms (real orgs: 1000–3000); default 0. */
+  readonly commitLagMs?: number
+  /** `DailyApiRequests.Max`; default DEFAULT_DAILY_API_REQUESTS. */
+  readonly dailyApiRequests?: number
+  /** Start the change journal with one entry per generated record (default: small orgs only). */
+  readonly journalBaseline?: boolean
 }
 
 export const EMULATOR_DEFAULTS: Omit<EmulatorOptions, 'records'> & { records: Record<string, number> } = {
@@ -108,7 +121,7 @@ export class EmulatorOrg {
   constructor(options: EmulatorOptions, clock = new EmulatorClock()) {
     this.options = options
     this.clock = clock
-    this.apiUsage = new ApiUsage(() => this.clock.now())
+    this.apiUsage = new ApiUsage(() => this.clock.now(), options.dailyApiRequests)
     this.faults = new FaultInjector({ seed: options.seed, counters: this.counters })
     this.pod = '5e'
     this.orgId = makeId(

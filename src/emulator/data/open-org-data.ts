@@ -16,6 +16,8 @@ import { createIndexes, createTables } from './records/storage-setup.ts'
 import { RecordStore } from './records/record-store.ts'
 import { WriteChecks } from './records/write-checks.ts'
 import { SqliteOrgData } from './sqlite-org-data.ts'
+import { loadSchemaDir } from '../schema-io/schema-dir.ts'
+import { fillOrg } from '../schema-io/fill-org.ts'
 
 /** The database file inside the data folder; an existing one is replaced at startup. */
 export const ORG_DATABASE_FILE = 'org-records.sqlite'
@@ -35,11 +37,15 @@ export async function openOrgData(org: EmulatorOrg): Promise<OrgData> {
 /** Like openOrgData, typed as the SQLite implementation (for tests, benchmarks and the control API). */
 export async function openSqliteOrgData(org: EmulatorOrg): Promise<SqliteOrgData> {
   const anchorMs = generationAnchor(org.clock.now())
-  const schemas = buildOrgSchemas(anchorMs)
-  const counts = resolveRecordCounts(
-    org.options.records,
-    schemas.map((s) => s.name),
-  )
+  // `--schema DIR`: the org has exactly the objects described there, filled by schema-io/fill-org.ts.
+  const schemaDir = org.options.schemaDir
+  const schemas = schemaDir ? loadSchemaDir(schemaDir, anchorMs) : buildOrgSchemas(anchorMs)
+  const counts = schemaDir
+    ? {}
+    : resolveRecordCounts(
+        org.options.records,
+        schemas.map((s) => s.name),
+      )
   let dir: string
   let removeOnClose: string | undefined
   if (org.options.dataDir) {
@@ -62,24 +68,26 @@ export async function openSqliteOrgData(org: EmulatorOrg): Promise<SqliteOrgData
     const byName = new Map(schemas.map((s) => [s.name, s]))
     const store = new RecordStore(db, byName, org.pod)
     const checks = new WriteChecks(db, byName)
-    const written = generateRecords({
-      db,
-      schemas: byName,
-      org,
-      anchorMs,
-      counts,
-      derive: {
-        lookup: (sobject, id, field) => store.liveField(sobject, id, field),
-        objectOf: (id) => checks.objectOf(id),
-      },
-    })
+    const written = schemaDir
+      ? {}
+      : generateRecords({
+          db,
+          schemas: byName,
+          org,
+          anchorMs,
+          counts,
+          derive: {
+            lookup: (sobject, id, field) => store.liveField(sobject, id, field),
+            objectOf: (id) => checks.objectOf(id),
+          },
+        })
     createIndexes(db, schemas)
     // Statistics for the query planner from a sample: a full ANALYZE of a million rows costs seconds.
     db.exec('PRAGMA analysis_limit = 1000')
     db.exec('ANALYZE')
     const nextNumbers: Record<string, number> = {}
     for (const [name, n] of Object.entries(written)) nextNumbers[name] = n + 1
-    return new SqliteOrgData({
+    const data = new SqliteOrgData({
       db,
       schemas,
       clock: org.clock,
@@ -87,6 +95,14 @@ export async function openSqliteOrgData(org: EmulatorOrg): Promise<SqliteOrgData
       pod: org.pod,
       ...(removeOnClose ? { removeOnClose } : {}),
     })
+    if (schemaDir)
+      fillOrg(data, {
+        seed: org.options.seed,
+        counts: org.options.records,
+        userId: org.adminUser.id,
+        anchorMs,
+      })
+    return data
   } catch (err) {
     db.close()
     if (removeOnClose) rmSync(removeOnClose, { recursive: true, force: true })

@@ -95,10 +95,12 @@ function specOf(body: Record<string, unknown>, type: FieldType, name: string): F
     (!Array.isArray(referenceTo) || referenceTo.some((r) => typeof r !== 'string'))
   )
     throw bad('referenceTo must be an array of sObject names')
-  const length = optionalNumber(body, 'length', 1, 131_072)
-  const precision = optionalNumber(body, 'precision', 1, 18)
+  const length = optionalNumber(body, 'length', 0, 131_072)
+  const precision = optionalNumber(body, 'precision', 0, 18)
   const scale = optionalNumber(body, 'scale', 0, 17)
-  const digits = optionalNumber(body, 'digits', 1, 18)
+  const digits = optionalNumber(body, 'digits', 0, 18)
+  const text = ['string', 'textarea', 'email', 'phone', 'url', 'picklist', 'multipicklist', 'combobox']
+  if (length === 0 && text.includes(type)) throw bad(`length must be at least 1 for a ${type} field`)
   return {
     name,
     type,
@@ -214,6 +216,8 @@ export class SchemaChanges {
     const type = checkType(patch.type ?? old.type)
     if (type === 'reference') this.#checkTargets(patch.referenceTo ?? old.referenceTo)
     const merged: Record<string, unknown> = { ...old, ...patch, type }
+    // A new type starts from its own defaults for what the request does not give (int → string: 255).
+    if (type !== old.type) for (const key of DERIVED) if (!(key in patch)) delete merged[key]
     const built = buildField(specOf(merged, type, old.name)) as unknown as Record<string, unknown>
     for (const key of DERIVED) if (!(key in patch)) merged[key] = built[key]
     if (type !== old.type && !('picklistValues' in patch)) merged.picklistValues = built.picklistValues

@@ -59,24 +59,54 @@ const ADDRESS_KEYS: ReadonlyArray<readonly [string, string]> = [
   ['street', 'Street'],
 ]
 
-/** SObjectSchema plus what the record layer needs. @example schema.field('billingcity')?.name // 'BillingCity' */
+/**
+ * SObjectSchema plus what the record layer needs. @example schema.field('billingcity')?.name // 'BillingCity'
+ *
+ * Every holder (record layer, SOQL engine, REST) shares one instance per object, so a runtime schema
+ * change (schema-io/, `replaceDescribe`) is seen by all of them at once.
+ */
 export class OrgSObjectSchema implements SObjectSchema {
   readonly name: string
-  readonly describe: DescribeSObject
-  readonly lastModifiedMs: number
-  /** Fields with a column, in describe order. */
-  readonly storedFields: readonly DescribeField[]
-  /** Address and location fields, with their components. */
-  readonly compounds: readonly CompoundField[]
-  readonly #byName: Map<string, DescribeField>
+  #describe!: DescribeSObject
+  #lastModifiedMs = 0
+  #storedFields: readonly DescribeField[] = []
+  #compounds: readonly CompoundField[] = []
+  #byName = new Map<string, DescribeField>()
 
   constructor(describe: DescribeSObject, lastModifiedMs: number) {
     this.name = describe.name
-    this.describe = describe
-    this.lastModifiedMs = lastModifiedMs
+    this.replaceDescribe(describe, lastModifiedMs)
+  }
+
+  get describe(): DescribeSObject {
+    return this.#describe
+  }
+
+  get lastModifiedMs(): number {
+    return this.#lastModifiedMs
+  }
+
+  /** Fields with a column, in describe order. */
+  get storedFields(): readonly DescribeField[] {
+    return this.#storedFields
+  }
+
+  /** Address and location fields, with their components. */
+  get compounds(): readonly CompoundField[] {
+    return this.#compounds
+  }
+
+  /**
+   * Swaps in a changed describe of the same object (runtime schema changes, schema-io/): the caller
+   * alters the table to match before any write. The name cannot change.
+   */
+  replaceDescribe(describe: DescribeSObject, lastModifiedMs: number): void {
+    if (describe.name !== this.name) throw new Error(`cannot rename ${this.name} to ${describe.name}`)
+    this.#describe = describe
+    this.#lastModifiedMs = lastModifiedMs
     this.#byName = new Map(describe.fields.map((f) => [f.name.toLowerCase(), f]))
-    this.storedFields = describe.fields.filter((f) => storageClass(f) !== 'compound')
-    this.compounds = describe.fields
+    this.#storedFields = describe.fields.filter((f) => storageClass(f) !== 'compound')
+    this.#compounds = describe.fields
       .filter((f) => storageClass(f) === 'compound')
       .map((f) => ({ field: f, parts: compoundParts(f, describe.fields) }))
   }
