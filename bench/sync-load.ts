@@ -1,7 +1,8 @@
 /**
- * `npm run bench -- sync-load [--rows N | --quick] [--runs R]`: an initial load of N Account rows (all
- * Bulk-readable fields; default 1,000,000, `--quick` 50,000) from the emulator into SQLite and
- * PostgreSQL, by three contestants, in the same run against the same emulator data (issue 5):
+ * `npm run bench -- sync-load [--rows N | --quick] [--runs R] [--only raw,jsforce,sfsync]`: an
+ * initial load of N Account rows (all Bulk-readable fields; default 1,000,000, `--quick` 50,000; 3
+ * runs) from the emulator into SQLite and PostgreSQL, by three contestants, in the same run against
+ * the same emulator data (issue 5):
  * - raw: the practical limit (Bulk CSV pages over undici, our parser, prepared INSERT per row in 10k-row
  *   transactions / plain COPY; no checkpoints);
  * - jsforce: the script a user would write (`conn.bulk2.query()` record stream → the same writers);
@@ -105,6 +106,9 @@ async function main(): Promise<void> {
   const runs = Number(arg('--runs') ?? 3)
   if (!Number.isInteger(rows) || rows < 1) throw new Error('--rows takes a positive integer')
   if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs takes a positive integer')
+  const only = (arg('--only') ?? CONTESTANTS.join(',')).split(',').map((c) => c.trim())
+  const unknown = only.filter((c) => !(CONTESTANTS as readonly string[]).includes(c))
+  if (unknown.length > 0) throw new Error(`--only takes ${CONTESTANTS.join(', ')}; not ${unknown.join(', ')}`)
   process.stdout.write(
     `sync-load: ${fmt(rows)} ${OBJECT} rows, ${runs} runs per contestant and destination; ` +
       `${cpus().length} CPUs, load average ${load()}, node ${process.version}\n`,
@@ -140,7 +144,9 @@ async function main(): Promise<void> {
           headers: { authorization: `Bearer ${token}` },
         })
     }
-    const pairs = CONTESTANTS.flatMap((c) => DESTS.map((d) => [c, d] as const))
+    const pairs = CONTESTANTS.filter((c) => only.includes(c)).flatMap((c) =>
+      DESTS.map((d) => [c, d] as const),
+    )
     for (let run = 0; run < runs; run++) {
       const round = new Map<string, WorkerResult>()
       perRound.push(round)
