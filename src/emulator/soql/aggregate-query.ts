@@ -65,6 +65,7 @@ export function executeAggregate(
   for (const item of query.select) {
     if (item.kind === 'fields')
       throw soqlError('MALFORMED_QUERY', soql, item.at, `unexpected token: 'FIELDS'`)
+    if (item.kind === 'subquery') throw notSupported(soql, item.at, 'A child subquery in an aggregate query')
     if (item.kind === 'field') {
       const f = grouped(item.ref)
       columns.push({ key: item.alias ?? f.field.name, sql: f.sql, conv: converterFor(f.storage) })

@@ -161,3 +161,26 @@ function semiJoinSelect(
   params.push(...filter.params)
   return `SELECT ${selected.sql} FROM ${tableName(schema.name)} AS ${alias} ${filter.joins.joins} WHERE ${filter.where} AND ${selected.sql} IS NOT NULL`
 }
+
+/** ORDER BY keys of a row query as SQL (Salesforce's defaults: NULLS FIRST ascending, LAST descending). */
+export function compileOrder(
+  soql: string,
+  query: ParsedQuery,
+  schema: SObjectSchema,
+  joins: JoinSet,
+): string[] {
+  return query.orderBy.map((item) => {
+    if (item.target.kind !== 'field')
+      throw soqlError('MALFORMED_QUERY', soql, item.target.at, `unexpected token: '${item.target.fn}'`)
+    const f = resolveField(joins, item.target, query, schema)
+    if (f.field.sortable === false || f.storage === 'compound')
+      throw soqlError(
+        'INVALID_FIELD',
+        soql,
+        item.target.at,
+        `field '${f.field.name}' can not be sorted in a query call`,
+      )
+    const nullsFirst = item.nullsFirst ?? !item.descending
+    return `${f.sql} ${item.descending ? 'DESC' : 'ASC'} NULLS ${nullsFirst ? 'FIRST' : 'LAST'}`
+  })
+}

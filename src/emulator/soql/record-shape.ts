@@ -7,6 +7,7 @@ import type { DescribeField, JsonValue } from '../data/org-data.ts'
 import type { StorageClass } from '../data/storage-layout.ts'
 import { formatDatetime } from './soql-dates.ts'
 import type { ObjectNode, ResolvedField } from './soql-fields.ts'
+import type { ChildPlan } from './child-subquery.ts'
 
 /** Turns a stored value into its REST JSON value. */
 export type Converter = (value: unknown) => JsonValue
@@ -53,6 +54,7 @@ export function compoundParts(
 type Entry =
   | { readonly key: string; readonly kind: 'value'; readonly col: number; readonly conv: Converter }
   | { readonly key: string; readonly kind: 'node'; readonly node: ShapeNode }
+  | { readonly key: string; readonly kind: 'child' }
   | {
       readonly key: string
       readonly kind: 'compound'
@@ -69,10 +71,14 @@ interface ShapeNode {
 /** One flat (CSV) column: a value column, or a compound field assembled from several. */
 type FlatColumn =
   | { readonly kind: 'value'; readonly col: number; readonly conv: Converter }
+  | { readonly kind: 'child' }
   | {
       readonly kind: 'compound'
       readonly parts: ReadonlyArray<{ key: string; col: number; conv: Converter }>
     }
+
+/** An item of the SELECT list: a field, or a child relationship subquery. */
+export type SelectedEntry = SelectedField | { readonly child: ChildPlan }
 
 /** A selected field with the compound parts resolved when it is an address or location. */
 export interface SelectedField {
@@ -91,7 +97,10 @@ export class RecordShape {
   readonly #flat: FlatColumn[] = []
   readonly #nodes = new Map<string, ShapeNode>()
 
-  constructor(root: ObjectNode, fields: readonly SelectedField[]) {
+  /** Child subqueries, with their column in flat rows; records get them under `plan.key`. */
+  readonly children: Array<{ readonly plan: ChildPlan; readonly column: number }> = []
+
+  constructor(root: ObjectNode, entries: readonly SelectedEntry[]) {
     this.#root = {
       idCol: this.#col(root.idSql),
       typeCol: undefined,
@@ -99,7 +108,16 @@ export class RecordShape {
       entries: [],
     }
     this.#nodes.set('', this.#root)
-    for (const { field, parts } of fields) {
+    for (const entry of entries) {
+      if ('child' in entry) {
+        // A placeholder keeps the key in SELECT order; the cursor fills it per page.
+        this.#root.entries.push({ key: entry.child.key, kind: 'child' })
+        this.children.push({ plan: entry.child, column: this.columns.length })
+        this.columns.push(entry.child.key)
+        this.#flat.push({ kind: 'child' })
+        continue
+      }
+      const { field, parts } = entry
       const node = this.#node(field.node)
       const key = field.names[field.names.length - 1] as string
       this.columns.push(field.names.join('.'))
@@ -145,12 +163,17 @@ export class RecordShape {
     return buildNode(row, this.#root, sobjectsBase) as Record<string, unknown>
   }
 
+  /** The Id of the root record of one SQL row. */
+  rootId(row: readonly unknown[]): string {
+    return row[this.#root.idCol] as string
+  }
+
   /** The flat row (CSV) of one SQL row. */
   flat(row: readonly unknown[]): JsonValue[] {
     const out = new Array<JsonValue>(this.#flat.length)
     for (let i = 0; i < this.#flat.length; i++) {
       const c = this.#flat[i] as FlatColumn
-      out[i] = c.kind === 'value' ? c.conv(row[c.col]) : compound(row, c.parts)
+      out[i] = c.kind === 'value' ? c.conv(row[c.col]) : c.kind === 'child' ? null : compound(row, c.parts)
     }
     return out
   }
@@ -164,6 +187,7 @@ function buildNode(row: readonly unknown[], node: ShapeNode, base: string): Reco
   for (const e of node.entries) {
     if (e.kind === 'value') rec[e.key] = e.conv(row[e.col])
     else if (e.kind === 'node') rec[e.key] = buildNode(row, e.node, base)
+    else if (e.kind === 'child') rec[e.key] = null
     else rec[e.key] = compound(row, e.parts)
   }
   return rec

@@ -10,6 +10,8 @@ import type { RowidSet } from './rowid-set.ts'
 
 /** Rows read per SQL statement when streaming flat rows. */
 const ROWS_BATCH = 5_000
+/** The API version of record urls inside child results of flat rows (which have no version). */
+const FLAT_ROWS_API_VERSION = '60.0'
 
 /** The sObjects URL prefix for an API version given as `60.0` or `v60.0`. */
 export function sobjectsBase(apiVersion: string): string {
@@ -42,13 +44,41 @@ export class RowCursor implements QueryCursor {
 
   fetch(offset: number, count: number, apiVersion: string): Array<Record<string, unknown>> {
     const base = sobjectsBase(apiVersion)
-    return this.#read(offset, count).map((row) => this.#shape.record(row, base))
+    const rows = this.#read(offset, count)
+    const records = rows.map((row) => this.#shape.record(row, base))
+    this.#attachChildren(
+      rows,
+      apiVersion,
+      (i, key, value) => ((records[i] as Record<string, unknown>)[key] = value),
+    )
+    return records
   }
 
   *rows(offset: number, count: number): Iterable<readonly JsonValue[]> {
     const end = Math.min(this.totalSize, offset + count)
     for (let at = Math.max(0, offset); at < end; at += ROWS_BATCH) {
-      for (const row of this.#read(at, Math.min(ROWS_BATCH, end - at))) yield this.#shape.flat(row)
+      const rows = this.#read(at, Math.min(ROWS_BATCH, end - at))
+      const flats = rows.map((row) => this.#shape.flat(row))
+      // Bulk refuses child subqueries (bulk-query-check); flat rows still carry them, as JSON.
+      const columns = new Map(this.#shape.children.map((c) => [c.plan.key, c.column]))
+      this.#attachChildren(rows, FLAT_ROWS_API_VERSION, (i, key, value) => {
+        ;(flats[i] as JsonValue[])[columns.get(key) as number] = value
+      })
+      yield* flats
+    }
+  }
+
+  /** Reads the child subqueries of a page of parents and hands each parent's result to `set`. */
+  #attachChildren(
+    rows: unknown[][],
+    apiVersion: string,
+    set: (i: number, key: string, value: JsonValue) => void,
+  ): void {
+    if (this.#shape.children.length === 0) return
+    const ids = rows.map((r) => this.#shape.rootId(r))
+    for (const { plan } of this.#shape.children) {
+      const children = plan.fetch(ids, apiVersion)
+      ids.forEach((id, i) => set(i, plan.key, children.get(id) ?? null))
     }
   }
 

@@ -4,9 +4,10 @@
  */
 import type { SObjectSchema } from '../data/org-data.ts'
 import type { ParsedQuery } from './soql-ast.ts'
-import { soqlError } from './soql-errors.ts'
+import { notSupported, soqlError } from './soql-errors.ts'
+import type { ChildPlan } from './child-subquery.ts'
 import type { JoinSet, ResolvedField } from './soql-fields.ts'
-import { compoundParts, type SelectedField } from './record-shape.ts'
+import { compoundParts, type SelectedEntry, type SelectedField } from './record-shape.ts'
 import { resolveField } from './query-scope.ts'
 
 /** FIELDS(ALL) and FIELDS(CUSTOM) need a LIMIT of at most this (SFDOC soql_select_fields). */
@@ -18,8 +19,9 @@ export function selectList(
   query: ParsedQuery,
   schema: SObjectSchema,
   joins: JoinSet,
-): SelectedField[] {
-  const out: SelectedField[] = []
+  planChild: ((sub: ParsedQuery) => ChildPlan) | undefined,
+): SelectedEntry[] {
+  const out: SelectedEntry[] = []
   const seen = new Set<string>()
   const add = (field: ResolvedField, at: number | undefined): void => {
     const key = field.names.join('.').toLowerCase()
@@ -31,7 +33,18 @@ export function selectList(
     seen.add(key)
     out.push({ field, parts: partsOf(field, joins) })
   }
+  const children = new Set<string>()
   for (const item of query.select) {
+    if (item.kind === 'subquery') {
+      // UNCONFIRMED wording: Salesforce allows one level of child subqueries.
+      if (!planChild) throw notSupported(soql, item.at, 'A child subquery inside a subquery')
+      const child = planChild(item.query)
+      if (children.has(child.key.toLowerCase()))
+        throw soqlError('MALFORMED_QUERY', soql, item.at, `duplicate field selected: ${child.key}`)
+      children.add(child.key.toLowerCase())
+      out.push({ child })
+      continue
+    }
     if (item.kind === 'aggregate') throw new Error('aggregate in a row query') // routed to the aggregate planner before this
     if (item.kind === 'fields') {
       if (item.which !== 'STANDARD' && (!query.limit || query.limit.value > FIELDS_LIMIT))

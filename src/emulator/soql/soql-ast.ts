@@ -31,6 +31,8 @@ export type SelectItem =
   | { readonly kind: 'field'; readonly ref: FieldRef; readonly alias: string | undefined }
   | { readonly kind: 'aggregate'; readonly ref: AggregateRef; readonly alias: string | undefined }
   | { readonly kind: 'fields'; readonly which: 'ALL' | 'STANDARD' | 'CUSTOM'; readonly at: number }
+  /** A child relationship subquery: `(SELECT LastName FROM Contacts)`. */
+  | { readonly kind: 'subquery'; readonly query: ParsedQuery; readonly at: number }
 
 /** A literal value in a condition. */
 export type Literal =

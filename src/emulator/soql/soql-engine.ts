@@ -11,13 +11,14 @@ import type { DatabaseSync } from 'node:sqlite'
 import type { QueryCursor, SObjectSchema } from '../data/org-data.ts'
 import { tableName } from '../data/storage-layout.ts'
 import { executeAggregate, isAggregateQuery } from './aggregate-query.ts'
+import { planChild } from './child-subquery.ts'
 import { RecordShape } from './record-shape.ts'
 import { CountCursor, RowCursor } from './row-cursor.ts'
 import { RowidSet } from './rowid-set.ts'
 import type { ParsedQuery } from './soql-ast.ts'
 import { soqlError } from './soql-errors.ts'
 import { JoinSet, rowidSql } from './soql-fields.ts'
-import { compileFilter, resolveField, rootSchema, type EngineOptions } from './query-scope.ts'
+import { compileFilter, compileOrder, rootSchema, type EngineOptions } from './query-scope.ts'
 import { registerSqlFunctions } from './sql-functions.ts'
 import { parseChecked } from './parse-checked.ts'
 import { selectList } from './select-list.ts'
@@ -88,24 +89,12 @@ function rowQuery(
   // Selected columns are read at fetch time through their own joins; the filter's joins serve only
   // WHERE and ORDER BY at execution.
   const selectJoins = new JoinSet(soql, schemas, schema)
-  const shape = new RecordShape(selectJoins.root, selectList(soql, query, schema, selectJoins))
+  const shape = new RecordShape(
+    selectJoins.root,
+    selectList(soql, query, schema, selectJoins, (sub) => planChild(db, soql, schemas, schema, sub, options)),
+  )
   const filter = compileFilter(soql, schemas, query, schema, options)
-  const order: string[] = []
-  for (const item of query.orderBy) {
-    if (item.target.kind !== 'field')
-      throw soqlError('MALFORMED_QUERY', soql, item.target.at, `unexpected token: '${item.target.fn}'`)
-    const f = resolveField(filter.joins, item.target, query, schema)
-    if (f.field.sortable === false || f.storage === 'compound')
-      throw soqlError(
-        'INVALID_FIELD',
-        soql,
-        item.target.at,
-        `field '${f.field.name}' can not be sorted in a query call`,
-      )
-    // Salesforce's default: NULLS FIRST ascending, NULLS LAST descending.
-    const nullsFirst = item.nullsFirst ?? !item.descending
-    order.push(`${f.sql} ${item.descending ? 'DESC' : 'ASC'} NULLS ${nullsFirst ? 'FIRST' : 'LAST'}`)
-  }
+  const order = compileOrder(soql, query, schema, filter.joins)
   order.push(rowidSql('t0'))
   // The matching rowids come back as one JSON array built inside SQLite: far cheaper than stepping
   // a statement once per row from JS (1M rows). The subquery's ORDER BY + LIMIT makes SQLite run it

@@ -187,9 +187,24 @@ test('OFFSET above 2000, duplicate fields, aliases outside aggregates', () => {
   assert.equal(errorOf(group).message, layout(group, 'Name', 'Field must be grouped or aggregated: Name'))
 })
 
+test('an unknown child relationship is refused with the FROM-part wording', () => {
+  const q = 'SELECT Id, (SELECT Id FROM Foos) FROM Account'
+  const e = errorOf(q)
+  assert.equal(e.errorCode, 'INVALID_TYPE')
+  assert.equal(
+    e.message,
+    layout(
+      q,
+      'Foos',
+      "Didn't understand relationship 'Foos' in FROM part of query call. If you are attempting to use a custom relationship, be sure to append the '__r' after the custom relationship name. Please reference your WSDL or the describe call for the appropriate names.",
+    ),
+  )
+})
+
 test('valid SOQL the engine does not implement is refused, never answered', () => {
   const refused = [
-    ['SELECT Id, (SELECT Id FROM Contacts) FROM Account', '(SELECT'],
+    ['SELECT Id, (SELECT Id, (SELECT Id FROM Contacts) FROM ChildAccounts) FROM Account', '(SELECT Id FROM'],
+    ['SELECT COUNT(Id), (SELECT Id FROM Contacts) FROM Account', '(SELECT'],
     ['SELECT TYPEOF What WHEN Account THEN Name END FROM Task', 'TYPEOF'],
     ['SELECT toLabel(Industry) FROM Account', 'toLabel'],
     ['SELECT Id FROM Account WHERE CALENDAR_YEAR(CreatedDate) = 2024', 'CALENDAR_YEAR'],

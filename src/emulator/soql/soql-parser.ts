@@ -173,9 +173,11 @@ class Parser {
   #selectItem(): SelectItem {
     const t = this.#t
     if (this.#isPunct('(')) {
-      if (this.#isWord('SELECT', this.#peek()))
-        throw notSupported(this.#soql, t.start, 'A child relationship subquery')
-      throw this.#unexpected()
+      if (!this.#isWord('SELECT', this.#peek())) throw this.#unexpected()
+      this.#next()
+      const query = this.query()
+      this.#expectPunct(')')
+      return { kind: 'subquery', query, at: t.start }
     }
     if (t.kind !== 'ident' || CLAUSE_WORDS.has(t.upper)) throw this.#unexpected()
     if (t.upper === 'TYPEOF') throw notSupported(this.#soql, t.start, 'TYPEOF')

@@ -273,3 +273,37 @@ test('queryAll includes recycle-bin rows with IsDeleted true; query does not; pu
   org.purge('Account', acme)
   assert.deepEqual([...run(org, 'SELECT Name FROM Account', true).rows(0, 10)], [['beta']])
 })
+
+test('child relationship subqueries nest {totalSize, done, records} per parent, null when none', () => {
+  const { org, acme, contact, user } = seed()
+  const jones = org.insert('Contact', { LastName: 'Jones', AccountId: acme, OwnerId: user })
+  const gone = org.insert('Contact', { LastName: 'Gone', AccountId: acme })
+  org.softDelete('Contact', gone)
+  const soql =
+    'SELECT Name, (SELECT LastName, Owner.Name FROM Contacts ORDER BY LastName DESC), Id FROM Account ORDER BY Name'
+  const cur = run(org, soql)
+  const url = (type: string, id: string) => `/services/data/v60.0/sobjects/${type}/${id}`
+  const owner = { attributes: { type: 'User', url: url('User', user) }, Name: 'Ursula' }
+  const recs = cur.fetch(0, 10, '60.0')
+  assert.deepEqual(Object.keys(recs[0] ?? {}), ['attributes', 'Name', 'Contacts', 'Id'])
+  assert.deepEqual(recs[0]?.Contacts, {
+    totalSize: 2,
+    done: true,
+    records: [
+      { attributes: { type: 'Contact', url: url('Contact', contact) }, LastName: 'Smith', Owner: owner },
+      { attributes: { type: 'Contact', url: url('Contact', jones) }, LastName: 'Jones', Owner: owner },
+    ],
+  })
+  assert.equal(recs[1]?.Contacts, null)
+  assert.deepEqual(cur.columns, ['Name', 'Contacts', 'Id'])
+  assert.equal([...cur.rows(0, 1)][0]?.[1] !== null, true)
+  const all = run(
+    org,
+    "SELECT (SELECT LastName FROM Contacts WHERE LastName != 'Smith' LIMIT 5) FROM Account",
+    true,
+  )
+  const names = (all.fetch(0, 1, '60.0')[0]?.Contacts as { records: Array<{ LastName: string }> }).records
+  assert.deepEqual(names.map((r) => r.LastName).sort(), ['Gone', 'Jones'])
+  const limited = run(org, "SELECT (SELECT Id FROM Contacts LIMIT 1) FROM Account WHERE Name = 'Acme'")
+  assert.equal((limited.fetch(0, 1, '60.0')[0]?.Contacts as { totalSize: number }).totalSize, 1)
+})
