@@ -2,7 +2,7 @@
  * A recursive-descent parser for the SOQL the emulator runs, producing a tree with token offsets.
  * Salesforce's syntax rules that matter for answers are enforced here: AND and OR cannot be mixed
  * without parentheses (`unexpected token: 'OR'`), and NOT only opens an expression.
- * Valid SOQL the engine does not implement (child subqueries, TYPEOF, date functions, ...) is refused
+ * Valid SOQL the engine does not implement (TYPEOF, date functions, USING SCOPE, ...) is refused
  * with `notSupported`, never parsed into something else.
  */
 import type { SoqlError } from '../data/org-data.ts'
