@@ -261,3 +261,66 @@ test('random WHERE trees agree with an independent evaluator of SOQL semantics',
   // The generator must exercise real filtering, not only all-or-nothing answers.
   assert.ok(nonTrivial > 250, `only ${nonTrivial} selective queries`)
 })
+
+/** A random ORDER BY and the comparator it means (nulls first ascending, last descending by default). */
+function randomOrder(): { soql: string; compare: (a: Row, b: Row) => number } {
+  const keys = Array.from({ length: 1 + rnd(2) }, () => {
+    const field = pick(['Name', 'Count__c', 'Due__c', 'Amount__c', 'When__c'] as const)
+    const desc = rnd(2) === 0
+    const nulls = pick([undefined, 'FIRST', 'LAST'] as const)
+    const nullsFirst = nulls === undefined ? !desc : nulls === 'FIRST'
+    const value = (r: Row) => {
+      const v = r[field]
+      return typeof v === 'string' ? v.toLowerCase() : v
+    }
+    const compare = (a: Row, b: Row): number => {
+      const x = value(a)
+      const y = value(b)
+      if (x === null || y === null) return x === y ? 0 : (x === null) === nullsFirst ? -1 : 1
+      const c = x < y ? -1 : x > y ? 1 : 0
+      return desc ? -c : c
+    }
+    return {
+      soql: `${field}${desc ? ' DESC' : rnd(2) ? ' ASC' : ''}${nulls ? ` NULLS ${nulls}` : ''}`,
+      compare,
+    }
+  })
+  return {
+    soql: keys.map((k) => k.soql).join(', '),
+    compare: (a, b) => {
+      for (const k of keys) {
+        const c = k.compare(a, b)
+        if (c !== 0) return c
+      }
+      return 0
+    },
+  }
+}
+
+test('random ORDER BY keys over filtered rows agree with a JS sort (stable in insertion order)', () => {
+  const org = createTestOrg()
+  const rows: Row[] = []
+  for (let i = 0; i < 200; i++) {
+    const r = randomRow()
+    const When = r.When__c === null ? null : new Date(r.When__c).toISOString()
+    rows.push({ Id: org.insert('Widget__c', { ...r, When__c: When }), ...r })
+  }
+  for (let i = 0; i < 200; i++) {
+    const c = tree(rows, 2)
+    const order = randomOrder()
+    const limit = rnd(3) === 0 ? 1 + rnd(50) : undefined
+    const soql = `SELECT Id FROM Widget__c WHERE ${c.soql} ORDER BY ${order.soql}${limit ? ` LIMIT ${limit}` : ''}`
+    const cur = executeSoql(org.db, org, soql, { includeDeleted: false, nowMs: NOW })
+    // Array#sort is stable: ties keep insertion order, the engine's tie-break (rowid).
+    const want = rows
+      .filter(c.test)
+      .sort(order.compare)
+      .slice(0, limit)
+      .map((r) => r.Id)
+    assert.deepEqual(
+      cur.fetch(0, 1000, '60.0').map((r) => r.Id),
+      want,
+      soql,
+    )
+  }
+})
