@@ -228,24 +228,24 @@ export class OrgActivity {
       this.#failed++
       return
     }
+    // One transaction, one timestamp: the planned time when the commit lags, else the time it applies.
+    const lagged = planned.visibleAtMs > planned.stampMs
+    const stampMs = lagged ? planned.stampMs : this.#clock.now()
     const ctx: OpContext = {
       data: this.#data,
       picker: this.#picker,
       values: this.#values,
       writer: this.#writer,
-      stampMs: planned.stampMs,
+      stampMs,
       burstSize: this.#config.burstSize,
       n: planned.n,
     }
-    // Without lag the write happens now; with lag, the clock stands at the planned time while it writes.
-    const pin = planned.stampMs < this.#clock.now()
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       const kind = this.#pickKind(prng)
       const schema = prng.pick(targets)
       try {
         const run = () => this.#data.transaction(() => runOp(kind, ctx, schema, prng))
-        if (pin) this.#clock.pinned(planned.stampMs, run)
-        else run()
+        this.#clock.pinned(stampMs, run)
         this.#applied++
         this.#byKind[kind]++
         return
