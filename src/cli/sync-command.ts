@@ -9,6 +9,7 @@ import { InputError } from '../config/sfsync-error.ts'
 import { requireConnection } from '../salesforce/token-manager.ts'
 import { openDestination } from '../store/open-destination.ts'
 import { runSync } from '../sync/sync-engine.ts'
+import type { DescribeCache } from '../salesforce/data/describe-client.ts'
 import type { SyncSettings } from '../sync/sync-options.ts'
 import type { SyncEvent, SyncRunResult } from '../sync/sync-events.ts'
 import { EXIT, exitCodeOf } from './cli-output.ts'
@@ -172,6 +173,7 @@ export function addSyncCommand(program: Command): void {
         process.once('SIGINT', onSignal)
         process.once('SIGTERM', onSignal)
         let last: SyncRunResult | undefined
+        const describeCache: DescribeCache = new Map()
         try {
           for (;;) {
             const view = tty
@@ -187,6 +189,7 @@ export function addSyncCommand(program: Command): void {
                 ...(opts.orgShare !== undefined ? { orgShare: opts.orgShare } : {}),
                 ...(opts.budgetPoll !== undefined ? { pollMs: opts.budgetPoll * 1000 } : {}),
               },
+              describeCache,
               onEvent: (e: SyncEvent) => view.handle(e),
             })
             if (tty) process.stdout.write(`${summaryLines(last).join('\n')}\n`)

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto'
 import type { SalesforceClient } from '../salesforce/salesforce-client.ts'
 import { AuthError } from '../salesforce/errors.ts'
 import { SfsyncError } from '../config/sfsync-error.ts'
-import { DescribeClient } from '../salesforce/data/describe-client.ts'
+import { DescribeClient, type DescribeCache } from '../salesforce/data/describe-client.ts'
 import { BulkQueryClient } from '../salesforce/data/bulk-query.ts'
 import { readLimits } from '../salesforce/data/org-limits.ts'
 import type { Destination } from '../store/destination.ts'
@@ -31,6 +31,8 @@ export interface SyncRunOptions {
   readonly budget?: Omit<ApiBudgetOptions, 'onPause' | 'onResume'>
   readonly onEvent?: (e: SyncEvent) => void
   readonly runId?: string
+  /** Describes kept between runs of one process (`--watch`): revalidated with If-Modified-Since. */
+  readonly describeCache?: DescribeCache
 }
 
 function skipped(object: string, reason: string): ObjectResult {
@@ -78,7 +80,7 @@ export async function runSync(o: SyncRunOptions): Promise<SyncRunResult> {
   const ctx: ObjectSyncContext = {
     api,
     bulk: new BulkQueryClient(api),
-    describe: new DescribeClient(api),
+    describe: new DescribeClient(api, o.describeCache ? { cache: o.describeCache } : {}),
     dest: o.dest,
     settings,
     emit,

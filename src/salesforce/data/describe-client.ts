@@ -41,17 +41,22 @@ export interface SObjectDescribe {
   readonly fields: readonly FieldDescribe[]
 }
 
+/** Describes held between runs, with the HTTP date to revalidate them from. */
+export type DescribeCache = Map<string, { readonly at: string; readonly value: SObjectDescribe }>
+
 /**
  * @example const d = new DescribeClient(sf); const all = await d.describeGlobal(); const acc = await d.describe('Account')
  */
 export class DescribeClient {
   readonly #api: SalesforceApi
-  readonly #cache = new Map<string, { readonly at: string; readonly value: SObjectDescribe }>()
+  readonly #cache: DescribeCache
   readonly #now: () => Date
 
-  constructor(api: SalesforceApi, options: { now?: () => Date } = {}) {
+  /** `cache` may outlive this client (one per `--watch` process), so that later runs revalidate. */
+  constructor(api: SalesforceApi, options: { now?: () => Date; cache?: DescribeCache } = {}) {
     this.#api = api
     this.#now = options.now ?? (() => new Date())
+    this.#cache = options.cache ?? new Map()
   }
 
   /** Every sObject of the org (describeGlobal). */
