@@ -43,7 +43,11 @@ export function restGroups(
     ...(plan.hasIsDeleted && fields.includes('IsDeleted') ? ['IsDeleted'] : []),
     ...(plan.cursorField && fields.includes(plan.cursorField) ? [plan.cursorField] : []),
   ]
-  const groups = splitForUri(plan.object, fields, where, { pathPrefixBytes: prefix, always: first })
+  const groups = splitForUri(plan.object, fields, where, {
+    pathPrefixBytes: prefix,
+    always: first,
+    budgetBytes: ctx.settings.uriBudgetBytes,
+  })
   // Only the first group carries IsDeleted and the cursor: the others are joined to it by Id.
   return groups.map((g, i) => (i === 0 ? g : g.filter((f) => f === 'Id' || !first.includes(f))))
 }

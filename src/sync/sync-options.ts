@@ -28,6 +28,8 @@ export interface SyncSettings {
   /** REST `batchSize` hint (200–2,000). */
   readonly restBatchSize: number
   readonly bulkPoll: BulkPollOptions
+  /** Bytes a REST query URI may take; wider objects are read in several field groups (16,384 − 2,500). */
+  readonly uriBudgetBytes: number
 }
 
 export const SYNC_DEFAULTS: SyncSettings = {
@@ -42,4 +44,5 @@ export const SYNC_DEFAULTS: SyncSettings = {
   bulkPageRecords: undefined,
   restBatchSize: 2_000,
   bulkPoll: {},
+  uriBudgetBytes: 16_384 - 2_500,
 }

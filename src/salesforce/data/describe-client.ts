@@ -56,7 +56,7 @@ export class DescribeClient {
   constructor(api: SalesforceApi, options: { now?: () => Date; cache?: DescribeCache } = {}) {
     this.#api = api
     this.#now = options.now ?? (() => new Date())
-    this.#cache = options.cache ?? new Map()
+    this.#cache = options.cache ?? (new Map() as DescribeCache)
   }
 
   /** Every sObject of the org (describeGlobal). */
