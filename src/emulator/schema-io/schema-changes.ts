@@ -163,7 +163,13 @@ export class SchemaChanges {
     if (type === 'reference') this.#checkTargets(input.referenceTo)
     const built = buildField(specOf(input, type, name)) as unknown as Record<string, unknown>
     // Attributes the request gives verbatim win (a whole describe field may be posted).
-    for (const [k, v] of Object.entries(input)) if (k in built && k !== 'name' && k !== 'type') built[k] = v
+    // Picklist values given as plain strings were expanded by the builder.
+    const shorthand =
+      Array.isArray(input.picklistValues) && input.picklistValues.some((p) => typeof p === 'string')
+    for (const [k, v] of Object.entries(input)) {
+      if (k === 'name' || k === 'type' || (k === 'picklistValues' && shorthand)) continue
+      if (k in built) built[k] = v
+    }
     const field = built as unknown as DescribeField
     const decl = columnDeclaration(field)
     if (decl) this.#db.exec(`ALTER TABLE ${tableName(schema.name)} ADD COLUMN ${decl}`)
@@ -220,7 +226,9 @@ export class SchemaChanges {
     if (type !== old.type) for (const key of DERIVED) if (!(key in patch)) delete merged[key]
     const built = buildField(specOf(merged, type, old.name)) as unknown as Record<string, unknown>
     for (const key of DERIVED) if (!(key in patch)) merged[key] = built[key]
-    if (type !== old.type && !('picklistValues' in patch)) merged.picklistValues = built.picklistValues
+    // New picklist values (strings or entries) come out of the builder in describe form.
+    if ('picklistValues' in patch) merged.picklistValues = built.picklistValues
+    else if (type !== old.type) merged.picklistValues = built.picklistValues
     const field = merged as unknown as DescribeField
     this.#convertColumn(schema, old, field)
     const stamp = this.#stamp()
