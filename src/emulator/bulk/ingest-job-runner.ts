@@ -3,6 +3,8 @@
  * through the record layer, and records per-row outcomes in the successful / failed / unprocessed
  * result files (reference/salesforce-data-api.md §4.5).
  */
+import type { BulkJobFault } from '../faults/fault-injector.ts'
+import { applyJobFault } from './job-fault.ts'
 import { createReadStream } from 'node:fs'
 import { open } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -21,6 +23,8 @@ export interface RunIngestJobOptions {
   readonly now: () => number
   /** Called once per 10,000 rows processed: Bulk 2.0 counts internal batches of that size. */
   readonly onBatch: () => void
+  /** A fault injected into this job (control API), applied once it is InProgress. */
+  readonly fault?: BulkJobFault | undefined
 }
 
 /** Salesforce splits ingest data into internal batches of 10,000 records (SFDOC bulk_api_2_limits). */
@@ -93,9 +97,12 @@ export async function runIngestJob(job: IngestJob, options: RunIngestJobOptions)
   const line = (cells: readonly string[]): string => cells.map(quoteCsv).join(delimiter) + eol
   const base = join(options.dir, job.id)
 
-  let failure: string | undefined
+  // An injected failure leaves every row unprocessed, as a job that failed before processing does.
+  let failure: string | undefined = job.cancelled
+    ? undefined
+    : await applyJobFault(job, options.fault, options.now)
   // Salesforce checks the upload's line endings against the job's (UNCONFIRMED text, widely quoted).
-  if (job.lineEnding === 'LF') {
+  if (failure === undefined && job.lineEnding === 'LF') {
     const fh = await open(job.uploadPath, 'r')
     try {
       const head = Buffer.alloc(65536)

@@ -142,6 +142,7 @@ export function registerIngestRoutes(app: FastifyInstance, ctx: EmulatorContext,
       job.transition('UploadComplete', jobs.now())
       // The answer says UploadComplete even when processing starts at once, as Salesforce's does.
       info = job.createInfo()
+      const fault = ctx.org.faults.bulkJobFault('ingest', req)
       jobs.schedule(() =>
         runIngestJob(job, {
           data: ctx.data,
@@ -149,6 +150,7 @@ export function registerIngestRoutes(app: FastifyInstance, ctx: EmulatorContext,
           rowsPerSlice: jobs.settings.rowsPerSlice,
           now: () => jobs.now(),
           onBatch: () => jobs.recordBatch(),
+          fault,
         }),
       )
     } else if (state === 'Aborted') {

@@ -8,6 +8,8 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises'
 import { CsvRowEncoder } from './bulk-csv.ts'
 import { ResultsFileWriter } from './results-file.ts'
 import type { QueryJob } from './query-job.ts'
+import type { BulkJobFault } from '../faults/fault-injector.ts'
+import { applyJobFault } from './job-fault.ts'
 
 export interface RunQueryJobOptions {
   /** Folder of the results files. */
@@ -15,6 +17,8 @@ export interface RunQueryJobOptions {
   readonly rowsPerSlice: number
   /** Emulated time, for systemModstamp. */
   readonly now: () => number
+  /** A fault injected into this job (control API), applied once it is InProgress. */
+  readonly fault?: BulkJobFault | undefined
 }
 
 /** Writes the results of `job` and moves it to JobComplete (or Failed); stops early when cancelled. */
@@ -23,6 +27,15 @@ export async function runQueryJob(job: QueryJob, options: RunQueryJobOptions): P
   if (job.cancelled || !cursor) return
   job.transition('InProgress', options.now())
   const started = performance.now()
+  const faultMessage = await applyJobFault(job, options.fault, options.now)
+  if (job.cancelled) return
+  if (faultMessage !== undefined) {
+    job.cursor = undefined
+    job.errorMessage = faultMessage
+    job.totalProcessingTime = Math.round(performance.now() - started)
+    job.transition('Failed', options.now())
+    return
+  }
   const encoder = new CsvRowEncoder(job.kinds, job.columnDelimiter, job.lineEnding)
   const writer = await ResultsFileWriter.create(join(options.dir, job.id), encoder.header(cursor.columns))
   try {

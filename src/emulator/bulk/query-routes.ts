@@ -109,8 +109,14 @@ export function registerQueryRoutes(app: FastifyInstance, ctx: EmulatorContext, 
     jobs.recordQueryJob()
     // The create response always says UploadComplete, as Salesforce's does, even if work starts at once.
     const info = job.createInfo()
+    const fault = ctx.org.faults.bulkJobFault('query', req)
     jobs.schedule(() =>
-      runQueryJob(job, { dir: jobs.dir, rowsPerSlice: jobs.settings.rowsPerSlice, now: () => jobs.now() }),
+      runQueryJob(job, {
+        dir: jobs.dir,
+        rowsPerSlice: jobs.settings.rowsPerSlice,
+        now: () => jobs.now(),
+        fault,
+      }),
     )
     return sendJobJson(reply, 200, info)
   })

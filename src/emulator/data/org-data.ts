@@ -73,6 +73,12 @@ export interface QueryCursor {
   /** Number of rows (for COUNT() queries: the count). */
   readonly totalSize: number
   /**
+   * Number of records `fetch` pages over: equal to totalSize, except 0 for COUNT() queries. A page may
+   * come back shorter than asked when rows were purged after execution; positions stay those of the
+   * execution-time snapshot.
+   */
+  readonly recordCount: number
+  /**
    * Records `[offset, offset + count)` in REST JSON shape: each with `attributes {type, url}`, parent
    * relationships as nested objects (or null), fields in the SELECT order. `url` is relative to the API
    * version given. Empty for COUNT() queries.

@@ -38,9 +38,10 @@ function page(
   locatorId: string | undefined,
 ): RestResult {
   const records = cursor.fetch(offset, batchSize, call.version)
-  const next = offset + records.length
-  // Fewer rows than asked for means the end (COUNT() queries fetch none at all).
-  const done = records.length < batchSize || next >= cursor.totalSize
+  // Positions are those of the execution-time snapshot: a page shortened by rows purged since then is
+  // not the end, and the next page starts where this one would have ended.
+  const next = Math.min(offset + batchSize, cursor.recordCount)
+  const done = next >= cursor.recordCount
   const body: Record<string, unknown> = { totalSize: cursor.totalSize, done }
   if (!done) {
     const id = locatorId ?? locators.open(cursor, call.session.userId, batchSize)

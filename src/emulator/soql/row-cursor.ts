@@ -22,6 +22,7 @@ export function sobjectsBase(apiVersion: string): string {
 /** The cursor of a row query: rowids fixed at execution, values read page by page. */
 export class RowCursor implements QueryCursor {
   readonly totalSize: number
+  readonly recordCount: number
   readonly columns: readonly string[]
   readonly #db: DatabaseSync
   readonly #rowids: RowidSet
@@ -39,6 +40,7 @@ export class RowCursor implements QueryCursor {
     this.#shape = shape
     this.#from = from
     this.totalSize = rowids.length
+    this.recordCount = rowids.length
     this.columns = shape.columns
   }
 
@@ -117,6 +119,7 @@ export class RowCursor implements QueryCursor {
 /** A cursor over records computed at execution (aggregate queries). */
 export class ListCursor implements QueryCursor {
   readonly totalSize: number
+  readonly recordCount: number
   readonly columns: readonly string[]
   readonly #records: ReadonlyArray<Record<string, JsonValue>>
 
@@ -124,6 +127,7 @@ export class ListCursor implements QueryCursor {
     this.#records = records
     this.columns = columns
     this.totalSize = records.length
+    this.recordCount = records.length
   }
 
   fetch(offset: number, count: number): Array<Record<string, unknown>> {
@@ -142,6 +146,7 @@ export class ListCursor implements QueryCursor {
 /** `SELECT COUNT() ...`: totalSize is the count and there are no records. */
 export class CountCursor implements QueryCursor {
   readonly totalSize: number
+  readonly recordCount = 0
   readonly columns: readonly string[] = []
 
   constructor(count: number) {
