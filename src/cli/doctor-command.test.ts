@@ -180,11 +180,15 @@ describe('sfsync doctor', () => {
 
   test('"API Enabled" off for the Run As user gives the API line with the profile fix', async (t) => {
     const { org, doctor } = await setup(t)
-    // The control API has no route for a user's "API Enabled" permission yet, so the test flips the
-    // emulated user directly (reported to the emulator's owner).
-    const user = org.emulator.org.userByUsername('integration@sfsync-emulator.example')
-    assert.ok(user)
-    ;(user as { apiEnabled: boolean }).apiEnabled = false
+    const res = await fetch(`${org.emulator.info.controlUrl}/users/integration@sfsync-emulator.example`, {
+      method: 'PATCH',
+      headers: {
+        authorization: `Bearer ${org.emulator.info.controlToken}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ apiEnabled: false }),
+    })
+    assert.equal(res.status, 200)
     const run = await doctor()
     const check = line(run, 'api-enabled')
     assert.equal(check.status, 'fail')

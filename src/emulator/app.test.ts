@@ -48,3 +48,43 @@ test('the control API refuses a wrong token and accepts the right one', async ()
   const counters = (await right.json()) as Record<string, number>
   assert.equal(typeof counters, 'object')
 })
+
+test('the control API switches a user\'s "API Enabled" off, and REST then refuses that user', async () => {
+  const control = (path: string, body: unknown) =>
+    fetch(`${emu.info.controlUrl}${path}`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${emu.info.controlToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    })
+  assert.equal((await control('/users/nobody@example.com', { apiEnabled: false })).status, 404)
+  assert.equal((await control(`/users/${emu.info.username}`, { apiEnabled: 'no' })).status, 400)
+  assert.equal((await control(`/users/${emu.info.username}`, { admin: true })).status, 400)
+
+  const tokenRes = await fetch(`${emu.info.instanceUrl}/services/oauth2/token`, {
+    method: 'POST',
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: emu.info.consumerKey,
+      client_secret: emu.info.consumerSecret,
+    }),
+  })
+  const { access_token: token } = (await tokenRes.json()) as { access_token: string }
+  const query = () =>
+    fetch(`${emu.info.instanceUrl}/services/data/v66.0/query?q=SELECT+Id+FROM+Account`, {
+      headers: { authorization: `Bearer ${token}` },
+    })
+  assert.equal((await query()).status, 200)
+  const off = await control('/users/integration@sfsync-emulator.example', { apiEnabled: false })
+  assert.equal(off.status, 200)
+  assert.deepEqual(await off.json(), {
+    username: 'integration@sfsync-emulator.example',
+    isActive: true,
+    apiEnabled: false,
+  })
+  const refused = await query()
+  assert.equal(refused.status, 403)
+  const body = (await refused.json()) as Array<{ errorCode: string }>
+  assert.equal(body[0]?.errorCode, 'API_DISABLED_FOR_ORG')
+  await control('/users/integration@sfsync-emulator.example', { apiEnabled: true })
+  assert.equal((await query()).status, 200)
+})

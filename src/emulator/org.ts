@@ -110,7 +110,7 @@ export class EmulatorOrg {
   readonly orgId: string
   /** The 2-character pod segment shared by every id the org mints. */
   readonly pod: string
-  readonly users: readonly EmulatorUser[]
+  #users: EmulatorUser[]
   /** Bearer token of the control API (`/__emulator/...`); random per run, never derived from the seed. */
   readonly controlToken: string
   /** Set once the server listens: `http://127.0.0.1:PORT`, the org's My Domain. */
@@ -131,7 +131,7 @@ export class EmulatorOrg {
     )
     this.controlToken = randomBytes(24).toString('base64url')
     const password = `Emu-${seededToken(options.seed, 'admin-password', 12)}`
-    this.users = [
+    this.#users = [
       {
         id: makeId('005', this.pod, 1),
         username: 'admin@sfsync-emulator.example',
@@ -153,6 +153,28 @@ export class EmulatorOrg {
         apiEnabled: true,
       },
     ]
+  }
+
+  /** Every user who can log in. */
+  get users(): readonly EmulatorUser[] {
+    return this.#users
+  }
+
+  /**
+   * Changes a user's login-relevant flags (the control API's `PATCH /__emulator/users/{username}`), as an
+   * admin would in Setup: deactivating the user, or removing "API Enabled" from their profile.
+   * Returns the updated user, or undefined when there is no such user.
+   */
+  updateUser(
+    username: string,
+    patch: { readonly isActive?: boolean; readonly apiEnabled?: boolean },
+  ): EmulatorUser | undefined {
+    const index = this.#users.findIndex((u) => u.username.toLowerCase() === username.toLowerCase())
+    const current = this.#users[index]
+    if (!current) return undefined
+    const updated: EmulatorUser = { ...current, ...patch }
+    this.#users[index] = updated
+    return updated
   }
 
   /** The administrator whose credentials the startup line prints. */

@@ -19,6 +19,27 @@ export async function registerControlRoutes(app: FastifyInstance, ctx: EmulatorC
       return reply.code(204).send()
     })
 
+    control.patch('/__emulator/users/:username', async (req, reply) => {
+      const { username } = req.params as { username: string }
+      const body = (req.body ?? {}) as Record<string, unknown>
+      const unknown = Object.keys(body).filter((k) => k !== 'isActive' && k !== 'apiEnabled')
+      const bad = ['isActive', 'apiEnabled'].filter((k) => k in body && typeof body[k] !== 'boolean')
+      if (unknown.length > 0 || bad.length > 0 || Object.keys(body).length === 0) {
+        throw new ApiError(
+          400,
+          'INVALID_REQUEST',
+          'Give {"isActive": boolean} and/or {"apiEnabled": boolean}, nothing else',
+        )
+      }
+      const user = org.updateUser(username, body)
+      if (!user) throw new ApiError(404, 'NOT_FOUND', `No user ${username} in the emulated org`)
+      return sendJson(reply, 200, {
+        username: user.username,
+        isActive: user.isActive,
+        apiEnabled: user.apiEnabled,
+      })
+    })
+
     control.get('/__emulator/clock', async (_req, reply) =>
       sendJson(reply, 200, { now: new Date(org.clock.now()).toISOString(), offsetMs: org.clock.offsetMs }),
     )
