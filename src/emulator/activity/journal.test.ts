@@ -81,3 +81,37 @@ test('thousands of lagged activities: queryAll through jsforce equals the state 
   for (const e of purged)
     assert.equal(actual.has(e.id), false, `purged ${e.sobject} ${e.id} is gone for queryAll`)
 })
+
+test('REST, Bulk ingest and control API writes are journaled too, visible at once', async () => {
+  const latest = (await t.journal()).at(-1)?.seq ?? 0
+  const created = await t.conn.sobject('Account').create({ Name: 'Journaled through REST' })
+  assert.ok(created.success)
+  await t.conn.sobject('Account').update({ Id: created.id, Name: 'Renamed through REST' })
+  await t.control('DELETE', `/records/Account/${created.id}`)
+  const results = await t.conn.bulk2.loadAndWaitForResults({
+    object: 'Contact',
+    operation: 'insert',
+    input: 'LastName\nBulk One\nBulk Two\n',
+  })
+  assert.equal(results.successfulResults.length, 2)
+  const entries = await t.journal(latest)
+  const rest = entries.filter((e) => e.id === created.id)
+  assert.deepEqual(
+    rest.map((e) => [e.op, e.record?.Name, e.isDeleted]),
+    [
+      ['insert', 'Journaled through REST', false],
+      ['update', 'Renamed through REST', false],
+      ['delete', 'Renamed through REST', true],
+    ],
+  )
+  const ms = (s: string | null) => Date.parse(String(s).replace('+0000', 'Z'))
+  // The org's activity lags 1,500 ms; a client's own write is committed when its call answers.
+  for (const e of rest)
+    assert.ok(ms(e.visibleAt) - ms(e.systemModstamp) < 1500, 'a client write is not lagged')
+  const bulkIds = new Set(results.successfulResults.map((r) => String(r.sf__Id)))
+  const bulk = entries.filter((e) => bulkIds.has(e.id))
+  assert.deepEqual(bulk.map((e) => [e.op, e.sobject]).sort(), [
+    ['insert', 'Contact'],
+    ['insert', 'Contact'],
+  ])
+})
