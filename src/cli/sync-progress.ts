@@ -186,7 +186,8 @@ export class JsonLinesProgress {
   handle(e: SyncEvent): void {
     if (e.type === 'rows') {
       const now = this.#now()
-      if (now - (this.#last.get(e.object) ?? 0) < 1000) return
+      const last = this.#last.get(e.object)
+      if (last !== undefined && now - last < 1000) return
       this.#last.set(e.object, now)
     }
     const line =

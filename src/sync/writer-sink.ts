@@ -18,7 +18,7 @@ export class WriterSink<P> implements RowConsumer<P> {
   readonly #cursorIndex: number
   readonly #deletedIndex: number
   #writer: BatchWriter | undefined
-  #pendingMax: number | undefined
+  #pendingMaxText: string | undefined
   #pendingDeleted: string[] = []
   /** Rows committed through this sink. */
   written = 0
@@ -64,11 +64,14 @@ export class WriterSink<P> implements RowConsumer<P> {
       for (const r of rows) {
         if (ci >= 0) {
           const v = r[ci]
-          if (typeof v === 'string') {
-            const ms = datetimeMs(v)
-            if (Number.isFinite(ms) && (this.#pendingMax === undefined || ms > this.#pendingMax))
-              this.#pendingMax = ms
-          }
+          // One reader sends one datetime format (fixed width), so the text compares like the time;
+          // parsing happens once per commit, not once per row.
+          const top = this.#pendingMaxText
+          if (
+            typeof v === 'string' &&
+            (top === undefined || (v.length === top.length ? v > top : datetimeMs(v) > datetimeMs(top)))
+          )
+            this.#pendingMaxText = v
         }
         if (di >= 0) {
           const d = r[di]
@@ -81,8 +84,10 @@ export class WriterSink<P> implements RowConsumer<P> {
 
   /** The largest cursor value including rows not yet committed. */
   get maxIncludingPending(): number | undefined {
-    if (this.#pendingMax === undefined) return this.maxSeen
-    return this.maxSeen === undefined ? this.#pendingMax : Math.max(this.maxSeen, this.#pendingMax)
+    const text = this.#pendingMaxText
+    const pending = text === undefined ? NaN : datetimeMs(text)
+    if (!Number.isFinite(pending)) return this.maxSeen
+    return this.maxSeen === undefined ? pending : Math.max(this.maxSeen, pending)
   }
 
   async commit(position: P): Promise<void> {
@@ -96,7 +101,7 @@ export class WriterSink<P> implements RowConsumer<P> {
     for (const id of this.#pendingIds) this.ids.push(id)
     this.#pendingIds = []
     this.#pending = 0
-    this.#pendingMax = undefined
+    this.#pendingMaxText = undefined
     this.#pendingDeleted = []
   }
 
@@ -104,7 +109,7 @@ export class WriterSink<P> implements RowConsumer<P> {
     const w = this.#writer
     this.#writer = undefined
     this.#pending = 0
-    this.#pendingMax = undefined
+    this.#pendingMaxText = undefined
     this.#pendingDeleted = []
     this.#pendingIds = []
     if (w) await w.abort()
