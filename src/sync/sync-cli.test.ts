@@ -61,8 +61,7 @@ describe('sfsync sync / status', () => {
     )
     assert.ok(
       summary.every(
-        (o) =>
-          typeof o.apiCalls === 'number' && (o.apiCalls as number) > 0 && typeof o.durationMs === 'number',
+        (o) => typeof o.apiCalls === 'number' && o.apiCalls > 0 && typeof o.durationMs === 'number',
       ),
     )
 
@@ -131,7 +130,8 @@ describe('progress views', () => {
     view.handle({ type: 'rows', object: 'Account', rows: 500, expectedRows: 1000 })
     assert.match(out, /Account\s+loading\s+\[#{10}\.{10}\] 500\/1,000 rows\s+250 rows\/s ETA 0:02/)
     assert.match(out, /Contact\s+waiting/)
-    assert.match(out, /\x1b\[\d+A/)
+    // The block moves the cursor up to redraw in place (ESC [ n A).
+    assert.match(out, new RegExp(`${String.fromCharCode(27)}\\[\\d+A`))
     view.handle({ type: 'object-done', result: result() })
     assert.match(out, /Account\s+done\s+1,000 rows, 2 deleted, 7 calls/)
     const lines = summaryLines({
