@@ -15,6 +15,11 @@ export interface ActivityConfig {
   readonly seed: string
   /** Milliseconds between a change's SystemModstamp and its visibility to queries (real orgs: 1000–3000). */
   readonly commitLagMs: number
+  /**
+   * Up to this many ms more lag, drawn per activity: activities then become visible out of timestamp
+   * order, so that a later change can be seen before an earlier one (a moving high-water mark skips it).
+   */
+  readonly commitLagJitterMs: number
   /** Changes in one burst transaction. */
   readonly burstSize: number
 }
@@ -30,10 +35,10 @@ export const DEFAULT_MIX: Readonly<Record<ActivityKind, number>> = Object.freeze
 })
 
 export function defaultActivityConfig(seed: string): ActivityConfig {
-  return { rate: 0, mix: DEFAULT_MIX, objects: [], seed, commitLagMs: 0, burstSize: 20 }
+  return { rate: 0, mix: DEFAULT_MIX, objects: [], seed, commitLagMs: 0, commitLagJitterMs: 0, burstSize: 20 }
 }
 
-const KEYS = ['rate', 'mix', 'objects', 'seed', 'commitLagMs', 'burstSize'] as const
+const KEYS = ['rate', 'mix', 'objects', 'seed', 'commitLagMs', 'commitLagJitterMs', 'burstSize'] as const
 
 function bad(message: string): ApiError {
   return new ApiError(400, 'INVALID_REQUEST', message)
@@ -66,6 +71,9 @@ export function updateActivityConfig(
         break
       case 'commitLagMs':
         next.commitLagMs = number('commitLagMs', value, 0, 3_600_000, true)
+        break
+      case 'commitLagJitterMs':
+        next.commitLagJitterMs = number('commitLagJitterMs', value, 0, 3_600_000, true)
         break
       case 'burstSize':
         next.burstSize = number('burstSize', value, 1, 10_000, true)

@@ -3,7 +3,8 @@
  * (`/__emulator/...`, bearer controlToken):
  *
  * - `GET   /__emulator/activity`        → status `{running, config, planned, applied, pending, failed, byKind}`
- * - `PATCH /__emulator/activity`        body: any of `{rate, mix, objects, seed, commitLagMs, burstSize}` → status
+ * - `PATCH /__emulator/activity`        body: any of `{rate, mix, objects, seed, commitLagMs, commitLagJitterMs, burstSize}`
+ *   → status
  * - `POST  /__emulator/activity/start`  body: optional settings as for PATCH (needs rate > 0) → status
  * - `POST  /__emulator/activity/stop`   → status (planned activities still commit when their lag passes)
  * - `POST  /__emulator/activity/step`   body `{count}` → `{applied, status}`: plans `count` activities now

@@ -41,6 +41,8 @@ test('thousands of lagged activities: queryAll through jsforce equals the state 
     initial.length > 0 && initial.every((e) => e.op === 'baseline'),
     'the journal starts with a baseline',
   )
+  // 1.5 s of lag plus up to 1 s of jitter: commits land out of timestamp order, as on a busy org.
+  await t.control('PATCH', '/activity', { commitLagJitterMs: 1000 })
   let pendingSeen = 0
   for (let round = 0; round < 40; round++) {
     const step = await t.control<{ applied: number; status: ActivityStatus }>('POST', '/activity/step', {
@@ -51,7 +53,7 @@ test('thousands of lagged activities: queryAll through jsforce equals the state 
     await t.control('POST', '/clock/advance', { ms: 750 })
   }
   assert.ok(pendingSeen >= 60, 'with commit lag, stepped activities wait before they commit')
-  await t.control('POST', '/clock/advance', { ms: 1500 })
+  await t.control('POST', '/clock/advance', { ms: 2500 })
   const status = await t.control<ActivityStatus>('GET', '/activity')
   assert.equal(status.pending, 0)
   assert.equal(status.planned, 2400)

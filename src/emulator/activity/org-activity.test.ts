@@ -182,3 +182,28 @@ test('--activity and --commit-lag options start the activity; bad settings are r
     },
     { activityRate: 5, commitLagMs: 1000 },
   ))
+
+test('lag jitter: activities become visible out of SystemModstamp order', () =>
+  withOrg(async (t) => {
+    await t.control('PATCH', '/activity', {
+      commitLagMs: 1000,
+      commitLagJitterMs: 2000,
+      mix: { update: 1 },
+      objects: ['Account', 'Contact'],
+    })
+    const latest = (await t.journal()).at(-1)?.seq ?? 0
+    await t.control('POST', '/activity/step', { count: 10 })
+    await t.control('POST', '/clock/advance', { ms: 1000 })
+    await t.control('POST', '/activity/step', { count: 10 })
+    for (let i = 0; i < 8; i++) await t.control('POST', '/clock/advance', { ms: 500 })
+    const entries = await t.journal(latest)
+    assert.equal(entries.length, 20)
+    const ms = (s: string | null) => Date.parse(String(s).replace('+0000', 'Z'))
+    let inversions = 0
+    for (let i = 1; i < entries.length; i++) {
+      const [a, b] = [entries[i - 1], entries[i]]
+      if (a && b && ms(b.systemModstamp) < ms(a.systemModstamp)) inversions++
+      if (a && b) assert.ok(ms(b.visibleAt) >= ms(a.visibleAt), 'commits are journaled in visible order')
+    }
+    assert.ok(inversions > 0, 'a later change became visible before an earlier one')
+  }))

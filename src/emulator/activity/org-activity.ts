@@ -6,8 +6,10 @@
  * it became visible — what real orgs do (reference/field-notes.md). Changes of one activity (a burst,
  * cascades) are one transaction and share one timestamp.
  *
- * Determinism: activity number k draws from its own Prng (seed, k) and activities are applied in plan
- * order, so the same seed over the same sequence of steps on the same org makes the same changes.
+ * Determinism: activity number k draws from its own Prng (seed, k) and activities are applied in commit
+ * order (visible time, then plan order), so the same seed over the same sequence of steps on the same
+ * org makes the same changes — exactly so without commit lag; with lag, as long as the emulated time
+ * between steps is the same (the clock's real-time drift can reorder jittered commits).
  * @example const a = new OrgActivity({ data, clock, writer, seed: 's' }); a.step(100); a.flushDue()
  */
 import { DmlError, type WriteContext } from '../data/org-data.ts'
@@ -190,9 +192,30 @@ export class OrgActivity {
 
   #plan(count: number): void {
     const stampMs = this.#clock.now()
+    const { commitLagMs, commitLagJitterMs, seed } = this.#config
     for (let i = 0; i < count; i++) {
-      this.#queue.push({ n: this.#planned++, stampMs, visibleAtMs: stampMs + this.#config.commitLagMs })
+      const n = this.#planned++
+      const jitter = commitLagJitterMs > 0 ? new Prng(seed, `lag:${n}`).int(0, commitLagJitterMs) : 0
+      this.#enqueue({ n, stampMs, visibleAtMs: stampMs + commitLagMs + jitter })
     }
+  }
+
+  /** Keeps the queue in commit order: by visible time, then plan order. */
+  #enqueue(planned: Planned): void {
+    const q = this.#queue
+    let lo = 0
+    let hi = q.length
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      const other = q[mid] as Planned
+      if (
+        other.visibleAtMs < planned.visibleAtMs ||
+        (other.visibleAtMs === planned.visibleAtMs && other.n < planned.n)
+      )
+        lo = mid + 1
+      else hi = mid
+    }
+    q.splice(lo, 0, planned)
   }
 
   #targets(): OrgSObjectSchema[] {
