@@ -56,7 +56,11 @@ export async function runSync(o: SyncRunOptions): Promise<SyncRunResult> {
   const startedAt = new Date()
   const emit = (e: SyncEvent) => o.onEvent?.(e)
   const run = new StateMachine<RunState, RunEvent>('run', RUN_TRANSITIONS, 'pending')
-  const settings: SyncSettings = { ...SYNC_DEFAULTS, ...o.settings }
+  const settings: SyncSettings = {
+    ...SYNC_DEFAULTS,
+    commitRows: o.dest.dialect === 'postgres' ? 50_000 : 10_000,
+    ...o.settings,
+  }
   const budget = new ApiBudget(
     async () => {
       // While paused: `/limits` through the bare client (the budget must not wait on itself).

@@ -21,7 +21,10 @@ export interface SyncSettings {
   readonly reconcileEveryMs: number
   /** Re-read formula columns this often; undefined: never. */
   readonly formulaRefreshEveryMs: number | undefined
-  /** Rows per transaction (perf-limits.md: 10k). */
+  /**
+   * Rows per transaction. Default by destination (perf-limits.md): SQLite 10k (row by row inside 10k-row
+   * transactions keeps garbage collection low), PostgreSQL 50k (one COPY per 50k rows; fewer COPY starts).
+   */
   readonly commitRows: number
   /** `maxRecords` of Bulk results pages; undefined: the server's default. */
   readonly bulkPageRecords: number | undefined
