@@ -12,6 +12,7 @@
  *   bumping SystemModstamp) as Salesforce's formulas do.
  * - `_deletedMs INTEGER`: when the record went to the recycle bin (NULL while live). Purged records are
  *   removed from the table and remembered in `_purged` (sobject, Id, deletedMs) for `/deleted`.
+ * - `_journal`: the change journal, written by activity/change-journal.ts (not by the record layer).
  */
 import type { DescribeField } from './org-data.ts'
 
