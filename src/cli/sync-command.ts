@@ -169,9 +169,20 @@ export function addSyncCommand(program: Command): void {
         )
         const tty = !out.json && process.stderr.isTTY === true
         const stop = new AbortController()
-        const onSignal = () => stop.abort()
-        process.once('SIGINT', onSignal)
-        process.once('SIGTERM', onSignal)
+        let running = false
+        // Between runs a signal ends the watch at once; during a run, stopping is safe anyway (rows and
+        // checkpoints commit together), so the process ends without waiting for the run.
+        const onSignal = () => {
+          stop.abort()
+          if (running) {
+            process.stderr.write('\nsfsync: stopped; the next run resumes from the last commit.\n')
+            process.exit(130)
+          }
+        }
+        if (opts.watch) {
+          process.once('SIGINT', onSignal)
+          process.once('SIGTERM', onSignal)
+        }
         let last: SyncRunResult | undefined
         const describeCache: DescribeCache = new Map()
         try {
@@ -179,6 +190,7 @@ export function addSyncCommand(program: Command): void {
             const view = tty
               ? new TtyProgress((s) => process.stderr.write(s))
               : new JsonLinesProgress((s) => process.stdout.write(rt.secrets.scrub(s)))
+            running = true
             last = await runSync({
               client: rt.client(conn.name),
               dest,
@@ -192,6 +204,7 @@ export function addSyncCommand(program: Command): void {
               describeCache,
               onEvent: (e: SyncEvent) => view.handle(e),
             })
+            running = false
             if (tty) process.stdout.write(`${summaryLines(last).join('\n')}\n`)
             if (!opts.watch || stop.signal.aborted) break
             await sleep((opts.interval ?? 300) * 1000, stop.signal)

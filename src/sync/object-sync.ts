@@ -14,6 +14,7 @@ import type { ObjectResult } from './sync-events.ts'
 import { parseCheckpoint, datetimeMs, type LoadState, type ObjectCheckpoint } from './object-checkpoint.ts'
 import { orgNow, readBulkInto, readRestInto, type ObjectSyncContext } from './object-context.ts'
 import { selectSoql } from './soql.ts'
+import { RowCountMismatchError } from './query-readers.ts'
 import { applyIncremental } from './object-changes.ts'
 import { deleteLocal, reconcileIds } from './object-deletes.ts'
 
@@ -141,8 +142,8 @@ async function loadObject(
 ): Promise<void> {
   const object = plan.object
   const fields = plan.fields.map((f) => f.name)
-  const resumable =
-    cp?.load && !ctx.settings.full && cp.load.fields.join(',') === fields.join(',') ? cp.load : undefined
+  // An interrupted load (even of --full) resumes, as long as it reads the same fields.
+  const resumable = cp?.load && cp.load.fields.join(',') === fields.join(',') ? cp.load : undefined
   let strategy: 'bulk' | 'rest'
   let expected: number | undefined
   if (resumable) strategy = resumable.strategy
@@ -222,6 +223,18 @@ async function loadObject(
       load = { ...load, maxSeen: r.maxSeen ?? load.maxSeen }
       if (ctx.settings.hardDeletes) t.rowsDeleted += await deleteLocal(ctx, object, r.deletedIds)
     } catch (err) {
+      if (err instanceof RowCountMismatchError) {
+        // Do not resume this job again: the next run reads the object with a new one, as upserts.
+        load = {
+          ...load,
+          mode: 'upsert',
+          bulk: undefined,
+          maxSeen: undefined,
+          startedAt: undefined,
+          reconcileAfter: true,
+        }
+        await ctx.dest.writeCheckpoint(object, checkpoint(load, previousCursor))
+      }
       if (!bulkRefused(err)) throw err
       ctx.emit({
         type: 'notice',
@@ -234,21 +247,40 @@ async function loadObject(
     }
   }
   if (strategy === 'rest') {
-    const from = load.rest
-    const r = await readRestInto(ctx, plan, {
-      fields,
-      writer: { mode: 'upsert' },
-      ...(from ? { fromGroup: from.group, resume: from.position } : {}),
-      onRows,
-      onFirstPage: (serverDate) => {
-        if (load.startedAt === undefined && serverDate !== undefined)
-          load = { ...load, startedAt: serverDate }
-      },
-      checkpointOf: (position, maxSeen, group) => {
-        load = { ...load, rest: { group, position }, ...(group === 0 ? { maxSeen } : {}) }
-        return checkpoint(load, previousCursor)
-      },
-    })
+    const read = (from: LoadState['rest']) =>
+      readRestInto(ctx, plan, {
+        fields,
+        writer: { mode: 'upsert' },
+        ...(from ? { fromGroup: from.group, resume: from.position } : {}),
+        onRows,
+        onFirstPage: (serverDate) => {
+          if (load.startedAt === undefined && serverDate !== undefined)
+            load = { ...load, startedAt: serverDate }
+        },
+        checkpointOf: (position, maxSeen, group) => {
+          load = { ...load, rest: { group, position }, ...(group === 0 ? { maxSeen } : {}) }
+          return checkpoint(load, previousCursor)
+        },
+      })
+    let r
+    try {
+      r = await read(load.rest)
+    } catch (err) {
+      // A query locator lives two days (reference §2.5): an expired one means reading again from the start.
+      if (!(
+        load.rest &&
+        err instanceof SalesforceApiError &&
+        /INVALID_QUERY_LOCATOR|NOT_FOUND/.test(err.errorCode)
+      ))
+        throw err
+      ctx.emit({
+        type: 'notice',
+        object,
+        message: 'the saved query locator expired; reading the object again',
+      })
+      load = { ...load, rest: undefined, startedAt: undefined, maxSeen: undefined, reconcileAfter: true }
+      r = await read(undefined)
+    }
     t.rowsWritten += r.rows
     if (ctx.settings.hardDeletes) t.rowsDeleted += await deleteLocal(ctx, object, r.deletedIds)
   }
