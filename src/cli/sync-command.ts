@@ -45,6 +45,7 @@ interface SyncOptions extends CommonOptions {
   readonly runShare?: number
   readonly orgShare?: number
   readonly budgetPoll?: number
+  readonly bulkTimeout?: number
 }
 
 function parseCount(value: string): number {
@@ -72,6 +73,7 @@ export function settingsOf(opts: SyncOptions): Partial<SyncSettings> {
   if (opts.visibilityLag !== undefined) s.visibilityLagMs = opts.visibilityLag * 1000
   if (opts.lookback !== undefined) s.lookbackMs = opts.lookback * 1000
   if (opts.reconcileEvery !== undefined) s.reconcileEveryMs = opts.reconcileEvery * 1000
+  if (opts.bulkTimeout !== undefined) s.bulkPoll = { timeoutMs: opts.bulkTimeout * 1000 }
   return s
 }
 
@@ -102,6 +104,11 @@ export function addSyncCommand(program: Command): void {
       .option('--hard-deletes', 'remove deleted rows instead of marking them isdeleted = true')
       .option('--watch', 'keep syncing, every --interval seconds, until interrupted')
       .option('--interval <seconds>', 'pause between runs with --watch (default 300)', parseSeconds)
+      .option(
+        '--bulk-timeout <seconds>',
+        'give up waiting for a Bulk query job after this long; the job is resumed next run (default 21600)',
+        parseSeconds,
+      )
       .option('--formula-refresh <seconds>', 're-read formula columns at most this often', parseSeconds)
       .addOption(
         new Option('--bulk-threshold <rows>', 'objects with at least this many rows load through Bulk API')

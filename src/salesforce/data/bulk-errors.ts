@@ -36,7 +36,7 @@ export class BulkJobTimeoutError extends SfsyncError {
       `Bulk query job ${input.jobId} for ${input.object} is still ${input.state} after ${Math.round(input.waitedMs / 1000)} s.`,
       {
         nextStep:
-          'The job is left running and the next run picks it up again; raise the Bulk job timeout (SFSYNC_BULK_TIMEOUT_MS) if the org is just slow.',
+          'The job is left running and the next run picks it up again; raise the wait (`sfsync sync --bulk-timeout SECONDS`) if the org is just slow.',
       },
     )
     this.jobId = input.jobId
