@@ -3,6 +3,8 @@
  * PostgreSQL (a schema of its own per test, DATABASE_URL from the global setup).
  */
 import { describe, test } from 'node:test'
+import { DatabaseSync } from 'node:sqlite'
+import pg from 'pg'
 import assert from 'node:assert/strict'
 import { databaseUrl, isolatedPgSchema, isolatedSqlitePath } from '../../test/support/isolation.ts'
 import type { TestContextLike } from '../../test/support/isolation.ts'
@@ -13,13 +15,45 @@ import { DestinationValueError } from './destination.ts'
 interface StoreUnderTest {
   readonly name: string
   open(t: TestContextLike, now?: () => Date): Promise<Destination>
+  /** Names of the indexes on a table, read from the database's catalogue (test-only look behind the port). */
+  indexes(t: TestContextLike, table: string): Promise<string[]>
 }
 
+const places = new WeakMap<TestContextLike, string>()
 const STORES: StoreUnderTest[] = [
-  { name: 'sqlite', open: async (t, now) => openDestination(`sqlite:${isolatedSqlitePath(t)}`, { now }) },
+  {
+    name: 'sqlite',
+    open: async (t, now) => {
+      const path = isolatedSqlitePath(t)
+      places.set(t, path)
+      return openDestination(`sqlite:${path}`, { now })
+    },
+    indexes: async (t, table) => {
+      const db = new DatabaseSync(places.get(t) ?? '')
+      const rows = db
+        .prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL`)
+        .all(table)
+      db.close()
+      return rows.map((r) => String(r.name))
+    },
+  },
   {
     name: 'postgres',
-    open: async (t, now) => openDestination(databaseUrl(), { schema: await isolatedPgSchema(t), now }),
+    open: async (t, now) => {
+      const schema = await isolatedPgSchema(t)
+      places.set(t, schema)
+      return openDestination(databaseUrl(), { schema, now })
+    },
+    indexes: async (t, table) => {
+      const client = new pg.Client({ connectionString: databaseUrl() })
+      await client.connect()
+      const { rows } = await client.query<{ indexname: string }>(
+        'SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND tablename = $2 AND indexname NOT LIKE $3',
+        [places.get(t), table, '%_pkey'],
+      )
+      await client.end()
+      return rows.map((r) => r.indexname)
+    },
   },
 ]
 
@@ -340,10 +374,12 @@ for (const store of STORES) {
       )
     })
 
-    test('the insert path loads many rows over several commits', async (t) => {
+    test('the insert path loads many rows over several commits, building the cursor index at the end', async (t) => {
       const dest = await use(store, t)
       await dest.ensureTable('Account', ALL_TYPES)
+      assert.deepEqual(await store.indexes(t, 'account'), ['account_systemmodstamp_idx'])
       const w = await dest.openWriter('Account', ['Id', 'Name', 'Description'], { mode: 'insert' })
+      assert.deepEqual(await store.indexes(t, 'account'), [], 'no cursor index while an empty table loads')
       const total = 25_000
       for (let start = 0; start < total; start += 500) {
         const rows: RawValue[][] = []
@@ -354,6 +390,7 @@ for (const store of STORES) {
       }
       await w.commit({ done: total })
       await w.close()
+      assert.deepEqual(await store.indexes(t, 'account'), ['account_systemmodstamp_idx'])
       assert.equal(await dest.countRows('Account'), total)
       assert.deepEqual(await dest.readCheckpoint('Account'), { done: total })
       const [row] = await dest.readRows('Account', { ids: ['001000000012345AAA'] })

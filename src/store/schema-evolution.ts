@@ -25,6 +25,22 @@ export const SYSTEM_TABLES = {
   history: '_sfsync_schema_history',
 } as const
 
+/** SQL to create and drop the index on an object's cursor column, or undefined when it has none. */
+export function cursorIndex(
+  driver: SqlDriver,
+  object: string,
+  columns: readonly Pick<ColumnDef, 'column'>[],
+): { column: string; create: string; drop: string } | undefined {
+  const column = CURSOR_COLUMNS.find((name) => columns.some((c) => c.column === name))
+  if (!column) return undefined
+  const name = `${object.toLowerCase()}_${column}_idx`
+  return {
+    column,
+    create: `CREATE INDEX IF NOT EXISTS ${quoteIdent(name)} ON ${driver.table(object.toLowerCase())} (${quoteIdent(column)})`,
+    drop: `DROP INDEX IF EXISTS ${driver.table(name)}`,
+  }
+}
+
 /** Reads the registry of an object's table, in column order. */
 export async function readRegistry(
   driver: SqlDriver,
@@ -124,17 +140,14 @@ export async function evolveTable(
         `${quoteIdent(c.column)} ${driver.columnType(c)}${c.column === 'id' ? ' PRIMARY KEY' : c.column === 'isdeleted' ? ' NOT NULL DEFAULT FALSE' : ''}`,
     )
     await db.query(`CREATE TABLE ${table} (${defs.join(', ')})`)
-    const cursor = CURSOR_COLUMNS.find((name) => wanted.some((c) => c.column === name))
-    if (cursor)
-      await db.query(
-        `CREATE INDEX ${quoteIdent(`${object.toLowerCase()}_${cursor}_idx`)} ON ${table} (${quoteIdent(cursor)})`,
-      )
+    const cursor = cursorIndex(driver, object, wanted)
+    if (cursor) await db.query(cursor.create)
     for (const [i, c] of wanted.entries())
       await register(driver, db, object, c, i, { inOrg: true, backfillPending: false })
     changes.push({
       object,
       change: 'create_table',
-      after: cursor ? `cursor index on ${cursor}` : undefined,
+      after: cursor ? `cursor index on ${cursor.column}` : undefined,
       backfill: false,
     })
   } else {
@@ -213,6 +226,12 @@ export async function evolveTable(
         backfill: false,
       })
     }
+  }
+  if (recorded.length > 0) {
+    // A writer in insert mode drops the cursor index during an initial load; a crash before it was
+    // rebuilt leaves it missing, so every ensureTable puts it back (a no-op when it exists).
+    const cursor = cursorIndex(driver, object, wanted)
+    if (cursor) await db.query(cursor.create)
   }
   for (const change of changes) await recordChange(driver, db, change, at)
   return changes
