@@ -27,7 +27,7 @@ import type { PinnableClock } from './pinnable-clock.ts'
 /** Largest journal page. */
 export const MAX_JOURNAL_PAGE = 10_000
 /** Above this many generated records the journal starts without a baseline unless asked. */
-export const BASELINE_RECORD_LIMIT = 200_000
+export const BASELINE_RECORD_LIMIT = 50_000
 
 export interface OrgActivityParts {
   readonly activity: OrgActivity

@@ -13,6 +13,7 @@ import { formatSfDateTime } from '../clock.ts'
 import type { RecordChange, RecordFields } from '../data/org-data.ts'
 import type { SqliteOrgData } from '../data/sqlite-org-data.ts'
 import { recordJson, type StoredRow } from '../data/records/record-json.ts'
+import type { OrgSObjectSchema } from '../data/schema/sobject-schema.ts'
 import { DELETED_MS_COLUMN, quoteIdent, ROWID_COLUMN, tableName } from '../data/storage-layout.ts'
 
 export const JOURNAL_TABLE = '_journal'
@@ -44,7 +45,7 @@ export class ChangeJournal {
   readonly #db: DatabaseSync
   readonly #visibleNow: VisibleTime
   readonly #insert: StatementSync
-  readonly #rows = new Map<string, StatementSync>()
+  readonly #rows = new Map<string, { fields: readonly unknown[]; stmt: StatementSync }>()
   #detach: (() => void) | undefined
 
   constructor(data: SqliteOrgData, visibleNow: VisibleTime) {
@@ -76,25 +77,23 @@ export class ChangeJournal {
    */
   writeBaseline(): number {
     const at = this.#visibleNow()
-    let n = 0
+    const before = this.latestSeq()
     this.#db.exec('BEGIN')
     try {
       for (const schema of this.#data.schemas()) {
-        const rows = this.#db
-          .prepare(`SELECT * FROM ${tableName(schema.name)} ORDER BY ${quoteIdent(ROWID_COLUMN)}`)
-          .iterate()
-        for (const raw of rows) {
-          const row = raw as StoredRow
-          this.#insertRow('baseline', schema.name, String(row.Id), stamp(row), at, row)
-          n++
-        }
+        this.#db
+          .prepare(
+            `${this.#insertSelect(schema)} FROM ${tableName(schema.name)} ORDER BY ${quoteIdent(ROWID_COLUMN)}`,
+          )
+          // A NULL stamp parameter: each row's own SystemModstamp.
+          .run('baseline', null, at)
       }
       this.#db.exec('COMMIT')
     } catch (err) {
       this.#db.exec('ROLLBACK')
       throw err
     }
-    return n
+    return this.latestSeq() - before
   }
 
   /** The cursor of the newest entry (0 when empty). */
@@ -114,32 +113,37 @@ export class ChangeJournal {
   #record(change: RecordChange): void {
     const schema = this.#data.schema(change.sobject)
     if (!schema) return
-    let stmt = this.#rows.get(schema.name)
-    if (!stmt) {
-      stmt = this.#db.prepare(`SELECT * FROM ${tableName(schema.name)} WHERE "Id" = ?`)
-      this.#rows.set(schema.name, stmt)
+    const visibleAt = this.#visibleNow()
+    if (change.op !== 'purge') {
+      // The statement is rebuilt when the object's stored fields change (runtime schema changes).
+      let cached = this.#rows.get(schema.name)
+      if (!cached || cached.fields !== schema.storedFields) {
+        cached = {
+          fields: schema.storedFields,
+          stmt: this.#db.prepare(
+            `${this.#insertSelect(schema)} FROM ${tableName(schema.name)} WHERE "Id" = ?`,
+          ),
+        }
+        this.#rows.set(schema.name, cached)
+      }
+      const written = cached.stmt.run(change.op, change.systemModstampMs, visibleAt, change.id)
+      if (Number(written.changes) > 0) return
     }
-    const row = change.op === 'purge' ? undefined : (stmt.get(change.id) as StoredRow | undefined)
-    this.#insertRow(change.op, schema.name, change.id, change.systemModstampMs, this.#visibleNow(), row)
+    this.#insert.run(change.op, schema.name, change.id, change.systemModstampMs, visibleAt, 0, null)
   }
 
-  #insertRow(
-    op: JournalOp,
-    sobject: string,
-    id: string,
-    systemModstampMs: number | null,
-    visibleAtMs: number,
-    row: StoredRow | undefined,
-  ): void {
-    let json: string | null = null
-    let deleted = 0
-    if (row) {
-      const copy: Record<string, unknown> = { ...row }
-      delete copy[ROWID_COLUMN]
-      deleted = row[DELETED_MS_COLUMN] === null || row[DELETED_MS_COLUMN] === undefined ? 0 : 1
-      json = JSON.stringify(copy)
-    }
-    this.#insert.run(op, sobject, id, systemModstampMs, visibleAtMs, deleted, json)
+  /**
+   * `INSERT INTO _journal ... SELECT` of one object's rows with their image built by SQLite (a JS
+   * round trip per row costs several times more). Parameters: op, SystemModstamp (ms, or NULL to take
+   * the row's own), visibleAt; the caller appends FROM and WHERE.
+   */
+  #insertSelect(schema: OrgSObjectSchema): string {
+    const own = schema.has('SystemModstamp')
+      ? '"SystemModstamp"'
+      : schema.has('LastModifiedDate')
+        ? '"LastModifiedDate"'
+        : 'NULL'
+    return `INSERT INTO ${quoteIdent(JOURNAL_TABLE)} ("op", "sobject", "id", "systemModstampMs", "visibleAtMs", "deleted", "record") SELECT ?, '${schema.name.replace(/'/g, "''")}', "Id", COALESCE(?, ${own}), ?, ${quoteIdent(DELETED_MS_COLUMN)} IS NOT NULL, ${imageExpression(schema)}`
   }
 
   #entry(r: Record<string, unknown>): JournalEntry {
@@ -165,7 +169,26 @@ export class ChangeJournal {
   }
 }
 
-function stamp(row: StoredRow): number | null {
-  const v = row.SystemModstamp ?? row.LastModifiedDate ?? null
-  return typeof v === 'number' ? v : null
+/** json_object takes at most 127 arguments: a row's image is built in chunks and spliced. */
+const COLUMNS_PER_CHUNK = 50
+
+/** The SQL expression of a row's stored image: `{"Field": value, ..., "_deletedMs": n}`. */
+export function imageExpression(schema: OrgSObjectSchema): string {
+  const columns = [...schema.storedFields.map((f) => f.name), DELETED_MS_COLUMN]
+  const chunks: string[] = []
+  for (let i = 0; i < columns.length; i += COLUMNS_PER_CHUNK) {
+    const pairs = columns
+      .slice(i, i + COLUMNS_PER_CHUNK)
+      .map((c) => `'${c.replace(/'/g, "''")}', ${quoteIdent(c)}`)
+    chunks.push(`json_object(${pairs.join(', ')})`)
+  }
+  // Values are scalars, so each chunk ends in exactly one '}' and starts with exactly one '{'.
+  return chunks
+    .map((chunk, i) => {
+      let part = chunk
+      if (i > 0) part = `ltrim(${part}, '{')`
+      if (i < chunks.length - 1) part = `rtrim(${part}, '}')`
+      return part
+    })
+    .join(` || ',' || `)
 }
