@@ -85,4 +85,47 @@ describe('sync at the limits', () => {
     assert.equal(resumed.objects[0]?.bulkJobId, account?.bulkJobId)
     await assertConverged(org, dest, 'Account')
   })
+  test('a REST load whose saved query locator has expired is read again from the start', async (t) => {
+    const org = await startSyncOrg(t, { Contact: 150 })
+    const { dest } = await openTestDestination(t, 'sqlite')
+    const first = await runSync({ client: org.client, dest, selection: { objects: ['Contact'] } })
+    assert.equal(first.objects[0]?.status, 'synced')
+    // As if a crash had left a load half-way, two days ago: its locator is gone from the org.
+    const cp = (await dest.readCheckpoint('Contact')) as { fields: string[] }
+    await dest.writeCheckpoint('Contact', {
+      ...cp,
+      cursor: null,
+      load: {
+        strategy: 'rest',
+        mode: 'upsert',
+        fields: cp.fields,
+        startedAt: undefined,
+        maxSeen: undefined,
+        reconcileAfter: true,
+        rest: {
+          group: 0,
+          position: {
+            nextRecordsUrl: '/services/data/v62.0/query/01gXX0000000001AAA-2000',
+            rows: 10,
+            done: false,
+          },
+        },
+      },
+    })
+    const events: string[] = []
+    const again = await runSync({
+      client: org.client,
+      dest,
+      selection: { objects: ['Contact'] },
+      onEvent: (e) => {
+        if (e.type === 'notice') events.push(e.message)
+      },
+    })
+    assert.equal(again.objects[0]?.status, 'synced', again.objects[0]?.error?.message)
+    assert.ok(
+      events.some((m) => /locator expired/.test(m)),
+      events.join('; '),
+    )
+    await assertConverged(org, dest, 'Contact')
+  })
 })
