@@ -79,7 +79,7 @@ export async function startEmulator(
   await registerBulkRoutes(app, ctx)
   await registerControlRoutes(app, ctx)
   await registerFaultRoutes(app, org)
-  await registerSchemaRoutes(app, org, data)
+  await registerSchemaRoutes(app, org, data, (sobject, ids) => live.journal.recordImages(sobject, ids))
   // The invalid-session fault revokes the session through the OAuth layer's token store when it has
   // one (TokenStore.revokeAccessToken); otherwise the injector refuses the token itself.
   const revoker = (oauth.sessions as { revokeAccessToken?: unknown }).revokeAccessToken

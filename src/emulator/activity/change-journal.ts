@@ -18,8 +18,18 @@ import { DELETED_MS_COLUMN, quoteIdent, ROWID_COLUMN, tableName } from '../data/
 
 export const JOURNAL_TABLE = '_journal'
 
-/** `RecordChange.op`, plus `baseline` for a record as it stood when the journal started. */
-export type JournalOp = RecordChange['op'] | 'baseline'
+/**
+ * `RecordChange.op`, plus `baseline` for a record as it stood when the journal started and `schema`
+ * for a record whose values a runtime schema change rewrote (schema-io/).
+ */
+export type JournalOp = RecordChange['op'] | 'baseline' | 'schema'
+
+interface SchemaRewrite {
+  readonly op: 'schema'
+  readonly sobject: string
+  readonly id: string
+  readonly systemModstampMs: number
+}
 
 /** One journal entry as the control API serves it. */
 export interface JournalEntry {
@@ -96,6 +106,14 @@ export class ChangeJournal {
     return this.latestSeq() - before
   }
 
+  /**
+   * Journals the current image of records whose stored values changed without a write (a runtime
+   * schema change cut or converted them): op `schema`, their SystemModstamp unchanged.
+   */
+  recordImages(sobject: string, ids: readonly string[]): void {
+    for (const id of ids) this.#record({ op: 'schema', sobject, id, systemModstampMs: Number.NaN })
+  }
+
   /** The cursor of the newest entry (0 when empty). */
   latestSeq(): number {
     const row = this.#db.prepare(`SELECT MAX("seq") AS s FROM ${quoteIdent(JOURNAL_TABLE)}`).get()
@@ -110,7 +128,7 @@ export class ChangeJournal {
     return rows.map((r) => this.#entry(r as Record<string, unknown>))
   }
 
-  #record(change: RecordChange): void {
+  #record(change: RecordChange | SchemaRewrite): void {
     const schema = this.#data.schema(change.sobject)
     if (!schema) return
     const visibleAt = this.#visibleNow()
@@ -126,7 +144,9 @@ export class ChangeJournal {
         }
         this.#rows.set(schema.name, cached)
       }
-      const written = cached.stmt.run(change.op, change.systemModstampMs, visibleAt, change.id)
+      // NaN (a schema rewrite) binds as NULL: the row's own SystemModstamp is kept.
+      const stamp = Number.isNaN(change.systemModstampMs) ? null : change.systemModstampMs
+      const written = cached.stmt.run(change.op, stamp, visibleAt, change.id)
       if (Number(written.changes) > 0) return
     }
     this.#insert.run(change.op, schema.name, change.id, change.systemModstampMs, visibleAt, 0, null)

@@ -87,6 +87,15 @@ test('changing a length cuts longer values and refuses longer writes', async () 
     firstRecord(await query(`SELECT Code__c FROM Account WHERE Id = '${accountId}'`))?.Code__c,
     'ABCDE',
   )
+  // The cut value is journaled (op schema, SystemModstamp unchanged): a replay still equals the org.
+  const journal = await org.control('GET', '/__emulator/journal?after=0&limit=10000')
+  const rewrites = (
+    journal.body as { entries: Array<{ op: string; id: string; record: Record<string, unknown> }> }
+  ).entries.filter((e) => e.op === 'schema')
+  assert.deepEqual(
+    rewrites.map((e) => [e.id, e.record.Code__c]),
+    [[accountId, 'ABCDE']],
+  )
   const tooLong = await org.api('PATCH', `/sobjects/Account/${accountId}`, { body: { Code__c: 'ABCDEF' } })
   assert.equal(tooLong.status, 400)
   assert.match(tooLong.text, /STRING_TOO_LONG/)
@@ -159,6 +168,7 @@ test('a lookup added at runtime appears in the parent childRelationships; refusa
     ['POST', '/Nope__c/fields', { name: 'X__c', type: 'string' }, 404, /no sObject 'Nope__c'/],
     ['POST', '/Account/fields', { name: 'Code__c', type: 'string' }, 400, /already has a field Code__c/],
     ['POST', '/Account/fields', { name: 'Odd__c', type: 'hologram' }, 400, /type must be one of/],
+    ['POST', '/Account/fields', { name: 'Plain', type: 'string' }, 400, /ending in __c/],
     [
       'POST',
       '/Account/fields',

@@ -119,15 +119,25 @@ function specOf(body: Record<string, unknown>, type: FieldType, name: string): F
   }
 }
 
+/** Called with the ids of records whose stored values a schema change rewrote. */
+export type ValuesChanged = (sobject: string, ids: readonly string[]) => void
+
 export class SchemaChanges {
   readonly #data: SqliteOrgData
   readonly #db: DatabaseSync
   readonly #now: () => number
 
-  constructor(data: SqliteOrgData, now: () => number) {
+  readonly #onValuesChanged: ValuesChanged
+
+  /**
+   * `onValuesChanged` hears of records whose stored values a change of length or type rewrote
+   * (without a new SystemModstamp, as in Salesforce), so that the journal can record their new image.
+   */
+  constructor(data: SqliteOrgData, now: () => number, onValuesChanged: ValuesChanged = () => {}) {
     this.#data = data
     this.#db = data.database
     this.#now = now
+    this.#onValuesChanged = onValuesChanged
   }
 
   /**
@@ -155,8 +165,11 @@ export class SchemaChanges {
     const schema = this.#schema(sobject)
     const input = requireObject(body, 'The field')
     const name = input.name
-    if (typeof name !== 'string' || !/^[A-Za-z][A-Za-z0-9_]{0,39}$/.test(name))
-      throw bad('name must be an API name (letters, digits, underscores; e.g. Tier__c)')
+    // Fields an admin adds are custom: their API name ends in __c (40 characters before it at most).
+    if (typeof name !== 'string' || !/^[A-Za-z][A-Za-z0-9_]{0,39}__c$/.test(name))
+      throw bad(
+        'name must be a custom field API name: letters, digits, underscores, ending in __c (e.g. Tier__c)',
+      )
     if (schema.has(name))
       throw new ApiError(400, 'DUPLICATE_DEVELOPER_NAME', `${schema.name} already has a field ${name}`)
     const type = checkType(input.type)
@@ -230,13 +243,14 @@ export class SchemaChanges {
     if ('picklistValues' in patch) merged.picklistValues = built.picklistValues
     else if (type !== old.type) merged.picklistValues = built.picklistValues
     const field = merged as unknown as DescribeField
-    this.#convertColumn(schema, old, field)
+    const rewritten = this.#convertColumn(schema, old, field)
     const stamp = this.#stamp()
     this.#replace(
       schema,
       schema.describe.fields.map((f) => (f === old ? field : f)),
       stamp,
     )
+    if (rewritten.length > 0) this.#onValuesChanged(schema.name, rewritten)
     if (type === 'reference' || old.type === 'reference') this.#relink(schema, stamp)
     return field
   }
@@ -302,12 +316,15 @@ export class SchemaChanges {
   }
 
   /** Moves every stored value of `old` to what `next` can hold, rebuilding the column when its storage differs. */
-  #convertColumn(schema: OrgSObjectSchema, old: DescribeField, next: DescribeField): void {
+  #convertColumn(schema: OrgSObjectSchema, old: DescribeField, next: DescribeField): string[] {
     const table = tableName(schema.name)
     const col = quoteIdent(old.name)
     const rebuild = columnDeclaration(old) !== columnDeclaration(next)
-    const rows = this.#db.prepare(`SELECT ${quoteIdent(ROWID_COLUMN)} AS r, ${col} AS v FROM ${table}`).all()
+    const rows = this.#db
+      .prepare(`SELECT ${quoteIdent(ROWID_COLUMN)} AS r, "Id" AS id, ${col} AS v FROM ${table}`)
+      .all()
     const converted = rows.map((row) => [row.r, convertValue(old, next, row.v as SqlValue)] as const)
+    const rewritten = rows.filter((row, i) => converted[i]?.[1] !== row.v).map((row) => String(row.id))
     this.#db.exec('SAVEPOINT schema_change')
     try {
       let target = col
@@ -333,6 +350,7 @@ export class SchemaChanges {
       this.#db.exec('RELEASE schema_change')
       throw err
     }
+    return rewritten
   }
 }
 

@@ -17,7 +17,7 @@ import { requireControl, sendJson } from '../app.ts'
 import { formatSfDateTime } from '../clock.ts'
 import type { EmulatorOrg } from '../org.ts'
 import type { SqliteOrgData } from '../data/sqlite-org-data.ts'
-import { SchemaChanges } from './schema-changes.ts'
+import { SchemaChanges, type ValuesChanged } from './schema-changes.ts'
 
 interface FieldParams {
   sobject: string
@@ -28,8 +28,9 @@ export async function registerSchemaRoutes(
   app: FastifyInstance,
   org: EmulatorOrg,
   data: SqliteOrgData,
+  onValuesChanged?: ValuesChanged,
 ): Promise<SchemaChanges> {
-  const changes = new SchemaChanges(data, () => org.clock.now())
+  const changes = new SchemaChanges(data, () => org.clock.now(), onValuesChanged)
   await app.register(async (control) => {
     control.addHook('onRequest', async (req) => requireControl(org, req))
 
