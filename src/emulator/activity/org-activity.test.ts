@@ -207,3 +207,20 @@ test('lag jitter: activities become visible out of SystemModstamp order', () =>
     }
     assert.ok(inversions > 0, 'a later change became visible before an earlier one')
   }))
+
+test('commit lag holds for Bulk 2.0 queries too', () =>
+  withOrg(async (t) => {
+    await t.control('PATCH', '/activity', { commitLagMs: 2000, mix: { insert: 1 }, objects: ['Lead'] })
+    t.conn.bulk2.pollInterval = 50
+    const count = async () => {
+      const rows: unknown[] = []
+      const stream = await t.conn.bulk2.query('SELECT Id FROM Lead')
+      for await (const row of stream) rows.push(row)
+      return rows.length
+    }
+    const before = await count()
+    await t.control('POST', '/activity/step', { count: 3 })
+    assert.equal(await count(), before, 'three inserts planned, none visible')
+    await t.control('POST', '/clock/advance', { ms: 2000 })
+    assert.equal(await count(), before + 3)
+  }))
