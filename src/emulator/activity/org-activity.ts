@@ -273,7 +273,12 @@ export class OrgActivity {
         this.#byKind[kind]++
         return
       } catch (err) {
-        if (!(err instanceof NothingToDo) && !(err instanceof DmlError)) throw err
+        if (!(err instanceof NothingToDo) && !(err instanceof DmlError)) {
+          // An unexpected failure must not break the client request that happened to commit it: it
+          // is reported, and the activity counts as failed.
+          process.emitWarning(err instanceof Error ? err : new Error(String(err)), 'OrgActivityWarning')
+          break
+        }
       }
     }
     this.#failed++
