@@ -34,6 +34,14 @@ async function rereadColumns(
   return r.rows
 }
 
+/**
+ * Whether a periodic step is due. The org clock is estimated from whole-second `Date` headers, so two
+ * runs may disagree by up to a second: an interval of 0 means every run, whatever the estimate.
+ */
+function due(last: number | undefined, now: number, everyMs: number): boolean {
+  return last === undefined || everyMs <= 0 || now - last >= everyMs
+}
+
 export async function applyIncremental(
   ctx: ObjectSyncContext,
   plan: ObjectPlan,
@@ -98,7 +106,7 @@ export async function applyIncremental(
   t.rowsDeleted += window.deleted
   let reconciledAt = cp.reconciledAt
   const now = orgNow(ctx)
-  if (window.outrun || reconciledAt === undefined || now - reconciledAt >= ctx.settings.reconcileEveryMs) {
+  if (window.outrun || due(reconciledAt, now, ctx.settings.reconcileEveryMs)) {
     if (window.outrun)
       ctx.emit({ type: 'notice', object, message: 'the delete window was outrun: reconciling Ids' })
     const local = await ctx.dest.countRows(object, { includeDeleted: true })
@@ -112,11 +120,7 @@ export async function applyIncremental(
   // 4. Formula columns: their values change without the cursor moving.
   let formulasAt = cp.formulasAt
   const every = ctx.settings.formulaRefreshEveryMs
-  if (
-    every !== undefined &&
-    plan.formulaFields.length > 0 &&
-    (formulasAt === undefined || now - formulasAt >= every)
-  ) {
+  if (every !== undefined && plan.formulaFields.length > 0 && due(formulasAt, now, every)) {
     await rereadColumns(ctx, plan, plan.formulaFields, new Date(next).toISOString(), cp)
     formulasAt = now
     t.formulasRefreshed = true

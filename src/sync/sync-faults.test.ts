@@ -104,7 +104,10 @@ async function withFault(org: SyncTestOrg, dest: Destination, c: FaultCase): Pro
   const faulted = await sync(org, dest)
   const listed = (await org.control('GET', '/faults')) as { rules: { fired: number }[] }
   await org.control('DELETE', '/faults')
-  assert.ok((listed.rules[0]?.fired ?? 0) > 0, `${c.name}: the fault fired`)
+  assert.ok(
+    (listed.rules[0]?.fired ?? 0) > 0,
+    `${c.name}: the fault fired (${JSON.stringify(faulted.objects.map((o) => [o.object, o.status, o.strategy, o.reconciled, o.error?.message]))})`,
+  )
   if (c.recovers)
     assert.deepEqual(
       faulted.objects.filter((o) => o.status !== 'synced').map((o) => `${o.object}: ${o.error?.message}`),
