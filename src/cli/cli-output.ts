@@ -7,7 +7,21 @@ import { SfsyncError, type ErrorCode } from '../config/sfsync-error.ts'
 import { OAuthError, AuthError, SalesforceApiError } from '../salesforce/errors.ts'
 import type { SecretValues } from '../secrets/redacting-logger.ts'
 
-/** Exit codes of sfsync commands. */
+/**
+ * Exit codes of sfsync commands:
+ * - 0 `ok`;
+ * - 1 `internal`: a bug, or an error code not mapped below;
+ * - 2 `input`: bad flags, configuration or values (CONFIG_INVALID, INPUT_INVALID, CONNECTION_*,
+ *   DESTINATION_VALUE_INVALID);
+ * - 3 `auth`: OAuth or session failures (OAUTH_FAILED, AUTH_FAILED);
+ * - 4 `unreachable`: the org cannot be reached (ORG_UNREACHABLE);
+ * - 5 `state`: local state, secrets, locks or the destination (STATE_STORE_FAILED, SECRET_KEY_*,
+ *   LOCK_TIMEOUT, DESTINATION_FAILED);
+ * - 6 `api`: Salesforce refused a call, or a sync stopped for an object (API_FAILED, SYNC_FAILED;
+ *   `sfsync sync` also exits 6 when any object's result is `failed`);
+ * - 7 `checksFailed`: `sfsync doctor` found a failing check;
+ * - 130: cancelled (CANCELLED, Ctrl-C).
+ */
 export const EXIT = {
   ok: 0,
   internal: 1,
@@ -32,6 +46,9 @@ const EXIT_BY_CODE: Partial<Record<ErrorCode, number>> = {
   OAUTH_FAILED: EXIT.auth,
   AUTH_FAILED: EXIT.auth,
   API_FAILED: EXIT.api,
+  // A sync that stopped (rows that do not add up, columns missing, an unexpected failure): the same
+  // code as a run whose object results include `failed`, so scripts check one code for "sync failed".
+  SYNC_FAILED: EXIT.api,
   ORG_UNREACHABLE: EXIT.unreachable,
   CANCELLED: 130,
   DESTINATION_FAILED: EXIT.state,
