@@ -6,37 +6,10 @@
 import type { SObjectSchema } from '../data/org-data.ts'
 import type { RestCall, RestResult, RestRoute } from './rest-call.ts'
 import { requireSchema } from './sobject-support.ts'
+import { GLOBAL_ENTRY_KEYS } from '../data/schema/sobject-schema.ts'
 
-/** The keys of a describeGlobal entry, in the order of the recorded v52.0 response (fixture _describeGlobal.json). */
-const GLOBAL_KEYS = [
-  'activateable',
-  'associateEntityType',
-  'associateParentEntity',
-  'createable',
-  'custom',
-  'customSetting',
-  'deepCloneable',
-  'deletable',
-  'deprecatedAndHidden',
-  'feedEnabled',
-  'hasSubtypes',
-  'isInterface',
-  'isSubtype',
-  'keyPrefix',
-  'label',
-  'labelPlural',
-  'layoutable',
-  'mergeable',
-  'mruEnabled',
-  'name',
-  'queryable',
-  'replicateable',
-  'retrieveable',
-  'searchable',
-  'triggerable',
-  'undeletable',
-  'updateable',
-] as const
+/** The keys of a describeGlobal entry, in the order of the recorded response (fixture _describeGlobal.json). */
+const GLOBAL_KEYS = GLOBAL_ENTRY_KEYS
 
 const NULLABLE_GLOBAL_KEYS = new Set(['associateEntityType', 'associateParentEntity', 'keyPrefix'])
 
