@@ -1,97 +1,165 @@
 /**
- * `npm run demo`: starts the emulator with a seeded org, shows what it serves by using it as any
- * client would (client-credentials token on the My Domain host, describeGlobal, a few queries), prints
- * how to point jsforce, curl or the Salesforce CLI at it, then stops it. `--keep` leaves it running
- * until Ctrl-C.
+ * `npm run demo`: the whole of sfsync in under two minutes, on a fresh clone. Starts the emulator with a
+ * seeded org (about 200k rows over 8 objects, live activity with commit lag), connects to it with client
+ * credentials through sfsync's own connection code (a throwaway SFSYNC_HOME and master key), runs the
+ * initial sync into ./sfsync-demo.sqlite with `sfsync sync`'s progress view, prints the summary and a few
+ * queries of the result, lets the org change for a few seconds, runs an incremental sync, shows what
+ * changed, then stops the emulator and removes the temporary state. The database file stays.
+ *
+ * Flags: `--keep` leaves the emulator running until Ctrl-C; `--scale F` multiplies every record count
+ * (tests use a small one); `--wait S` seconds of org activity between the two syncs (default 5).
  */
-import { startEmulator } from '../emulator/emulator.ts'
+import { randomBytes } from 'node:crypto'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { openRuntime, type Runtime } from './cli-runtime.ts'
+import { openDestination } from '../store/open-destination.ts'
+import { runSync } from '../sync/sync-engine.ts'
+import type { SyncRunResult } from '../sync/sync-events.ts'
+import { JsonLinesProgress, TtyProgress, summaryLines } from './sync-progress.ts'
+import { startDemoEmulator, type DemoEmulator } from './demo-emulator.ts'
+import { changedRowsReport, sampleQueriesReport } from './demo-queries.ts'
+
+const DEMO_RECORDS: Readonly<Record<string, number>> = {
+  Account: 30_000,
+  Contact: 60_000,
+  Opportunity: 30_000,
+  Lead: 25_000,
+  Case: 20_000,
+  Task: 25_000,
+  Invoice__c: 10_000,
+}
+/** User is the eighth object: the emulator seeds a handful of users whatever the counts. */
+const DEMO_OBJECTS = [...Object.keys(DEMO_RECORDS), 'User']
+const DB_FILE = 'sfsync-demo.sqlite'
+
+function flagValue(name: string, fallback: number): number {
+  const i = process.argv.indexOf(name)
+  if (i < 0) return fallback
+  const n = Number(process.argv[i + 1])
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} needs a positive number`)
+  return n
+}
 
 const keep = process.argv.includes('--keep')
+const scale = flagValue('--scale', 1)
+const waitSeconds = flagValue('--wait', 5)
 const out = (line = '') => process.stdout.write(`${line}\n`)
+const tty = process.stderr.isTTY === true
+const started = Date.now()
+const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)} s`
 
-const emulator = await startEmulator({
-  port: 0,
-  seed: 'demo',
-  records: {
-    Account: 2000,
-    Contact: 5000,
-    Opportunity: 3000,
-    Lead: 2000,
-    Case: 2000,
-    Task: 3000,
-    Invoice__c: 3000,
-  },
-})
-const { info } = emulator
-try {
-  out('sfsync emulator: a local Salesforce org')
-  out(`  My Domain (instanceUrl)  ${info.instanceUrl}`)
-  out(`  login host (loginUrl)    ${info.loginUrl}`)
-  out(`  org id                   ${info.orgId}`)
-  out(`  user                     ${info.username}`)
-  out(`  control API              ${info.controlUrl}  (Bearer controlToken)`)
-  out()
+const records = Object.fromEntries(
+  Object.entries(DEMO_RECORDS).map(([k, v]) => [k, Math.max(10, Math.round(v * scale))]),
+)
+const total = Object.values(records).reduce((a, b) => a + b, 0)
 
-  const tokenResponse = await fetch(`${info.instanceUrl}/services/oauth2/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'client_credentials',
-      client_id: info.consumerKey,
-      client_secret: info.consumerSecret,
-    }),
-  })
-  const token = (await tokenResponse.json()) as {
-    access_token?: string
-    instance_url?: string
-    error?: string
-  }
-  if (!token.access_token)
-    throw new Error(`client-credentials login failed: ${token.error ?? tokenResponse.status}`)
-  out(`client credentials on the My Domain host: HTTP ${tokenResponse.status}, token issued (not shown)`)
-  const api = async (path: string): Promise<unknown> => {
-    const res = await fetch(`${info.instanceUrl}/services/data/v66.0${path}`, {
-      headers: { authorization: `Bearer ${token.access_token}` },
+async function sync(rt: Runtime, dbPath: string, title: string): Promise<SyncRunResult> {
+  out(title)
+  const dest = await openDestination(`sqlite:${dbPath}`)
+  try {
+    const view = tty
+      ? new TtyProgress((s) => process.stderr.write(s))
+      : new JsonLinesProgress((s) => process.stdout.write(rt.secrets.scrub(s)))
+    const result = await runSync({
+      client: rt.client('demo'),
+      dest,
+      selection: { objects: DEMO_OBJECTS },
+      onEvent: (e) => view.handle(e),
     })
-    if (!res.ok) throw new Error(`GET ${path}: HTTP ${res.status} ${await res.text()}`)
-    return res.json()
+    out()
+    for (const line of summaryLines(result)) out(`  ${line}`)
+    if (result.error) throw new Error(`the sync failed: ${result.error.message}`)
+    const failed = result.objects.filter((o) => o.status === 'failed')
+    if (failed.length > 0) throw new Error(`the sync failed for ${failed.map((o) => o.object).join(', ')}`)
+    return result
+  } finally {
+    await dest.close()
   }
-  const global = (await api('/sobjects')) as { sobjects: Array<{ name: string; queryable: boolean }> }
-  out()
-  out('objects and their record counts (SELECT COUNT() FROM X):')
-  for (const sobject of global.sobjects.filter((s) => s.queryable)) {
-    const result = (await api(`/query?q=${encodeURIComponent(`SELECT COUNT() FROM ${sobject.name}`)}`)) as {
-      totalSize: number
-    }
-    out(`  ${sobject.name.padEnd(14)} ${String(result.totalSize).padStart(7)}`)
-  }
-  const sample = (await api(
-    `/query?q=${encodeURIComponent('SELECT Id, Name, Account.Name, Email FROM Contact ORDER BY CreatedDate DESC LIMIT 3')}`,
-  )) as {
-    records: Array<{ Id: string; Name: string; Email: string | null; Account: { Name: string } | null }>
-  }
-  out()
-  out('SELECT Id, Name, Account.Name, Email FROM Contact ORDER BY CreatedDate DESC LIMIT 3')
-  for (const r of sample.records)
-    out(`  ${r.Id}  ${r.Name}  (${r.Account?.Name ?? 'no account'})  ${r.Email ?? ''}`)
-  out()
-  out('point a client at it:')
-  out(`  jsforce:  new Connection({ oauth2: { loginUrl: '${info.instanceUrl}', clientId, clientSecret } })`)
-  out(`            then conn.authorize({ grant_type: 'client_credentials' })`)
+}
+
+const home = await mkdtemp(join(tmpdir(), 'sfsync-demo-'))
+const dbPath = resolve(DB_FILE)
+let emulator: DemoEmulator | undefined
+let rt: Runtime | undefined
+let exitCode = 0
+try {
+  out(`starting the emulator: a seeded org of ${total.toLocaleString('en-US')} records over 8 objects`)
   out(
-    `  curl:     curl -d grant_type=client_credentials -d client_id=... -d client_secret=... ${info.instanceUrl}/services/oauth2/token`,
+    `  ${Object.entries(records)
+      .map(([k, v]) => `${k} ${v.toLocaleString('en-US')}`)
+      .join(', ')}, User`,
   )
-  out(
-    `  any time: npm run sfsync -- emulator --port 0   (prints the consumer key and secret as one JSON line)`,
-  )
+  emulator = await startDemoEmulator({ seed: 'demo', records, activityRate: 20, commitLagMs: 1000 })
+  const { info } = emulator
+  out(`  My Domain ${info.instanceUrl}, org ${info.orgId}, ready after ${elapsed()}`)
+  out(`  live activity: 20 changes/s, each visible to queries 1 s after its SystemModstamp`)
+  out()
+
+  // A throwaway home and master key: the demo never touches ~/.sfsync.
+  process.env.SFSYNC_MASTER_KEY = randomBytes(32).toString('base64')
+  rt = await openRuntime({ home, stateUrl: `sqlite:${join(home, 'state.sqlite')}`, logLevel: 'error' })
+  rt.secrets.add(info.consumerSecret)
+  const summary = await rt.connections.connect({
+    name: 'demo',
+    instanceUrl: info.instanceUrl,
+    clientId: info.consumerKey,
+    clientSecret: info.consumerSecret,
+    flow: 'client_credentials',
+    callbackUrl: rt.config.callbackUrl,
+    replace: true,
+  })
+  out(`sfsync connect: connected "demo" to org ${summary.orgId} as ${summary.username}`)
+  out(`  client credentials; secret and tokens encrypted in a temporary SFSYNC_HOME (not shown)`)
+  out()
+
+  await rm(dbPath, { force: true })
+  await rm(`${dbPath}-wal`, { force: true })
+  await rm(`${dbPath}-shm`, { force: true })
+  const first = await sync(rt, dbPath, `sfsync sync: initial load into ./${DB_FILE}`)
+  const loaded = first.objects.reduce((n, o) => n + o.rowsWritten, 0)
+  out(`  ${loaded.toLocaleString('en-US')} rows loaded; ${elapsed()} since start`)
+  out()
+
+  for (const line of sampleQueriesReport(dbPath)) out(line)
+  out()
+
+  out(`letting the org change for ${waitSeconds} s…`)
+  await new Promise((r) => setTimeout(r, waitSeconds * 1000))
+  const activity = (await emulator.control('GET', '/activity')) as {
+    applied: number
+    byKind: Record<string, number>
+  }
+  const kinds = Object.entries(activity.byKind)
+    .filter(([, n]) => n > 0)
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ')
+  out(`  the org has committed ${activity.applied} changes since it started (${kinds})`)
+  out()
+
+  const since = new Date().toISOString()
+  const second = await sync(rt, dbPath, 'sfsync sync: incremental')
+  out()
+  for (const line of changedRowsReport(dbPath, second, since)) out(line)
+  out()
+  out(`done in ${elapsed()}. The database stays: ./${DB_FILE} (open it with any SQLite tool).`)
+
   if (keep) {
     out()
-    out('running until Ctrl-C')
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve)
-      process.once('SIGTERM', resolve)
+    out(`the emulator keeps running at ${info.instanceUrl} (activity on) until Ctrl-C`)
+    await new Promise<void>((done) => {
+      process.once('SIGINT', done)
+      process.once('SIGTERM', done)
+      void emulator?.exited.then(done)
     })
   }
+} catch (err) {
+  exitCode = 1
+  process.stderr.write(`\nsfsync demo: ${err instanceof Error ? err.message : String(err)}\n`)
 } finally {
-  await emulator.close()
+  await emulator?.stop()
+  await rt?.close()
+  await rm(home, { recursive: true, force: true })
 }
+process.exitCode = exitCode
