@@ -161,6 +161,8 @@ export async function readBulkInto(
       ...(ctx.settings.bulkPageRecords !== undefined ? { maxRecords: ctx.settings.bulkPageRecords } : {}),
       commitRows: ctx.settings.commitRows,
       onJob: o.onJob,
+      onJobFailed: (err) =>
+        ctx.emit({ type: 'notice', object: plan.object, message: `${err.message} Reading with a new job.` }),
       consumer: sink,
     })
     return {

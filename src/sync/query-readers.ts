@@ -8,7 +8,7 @@
  */
 import type { RawValue } from '../store/destination.ts'
 import type { BulkJobInfo, BulkPollOptions, BulkQueryClient } from '../salesforce/data/bulk-query.ts'
-import { BulkPageIncompleteError } from '../salesforce/data/bulk-errors.ts'
+import { BulkJobFailedError, BulkPageIncompleteError } from '../salesforce/data/bulk-errors.ts'
 import type { SalesforceApi } from '../salesforce/data/salesforce-api.ts'
 import { fetchQueryPage, type QueryPage, type RestRecord } from '../salesforce/data/rest-query.ts'
 import { SfsyncError } from '../config/sfsync-error.ts'
@@ -82,6 +82,14 @@ export interface ReadBulkOptions {
   readonly pageAttempts?: number
   /** Called once a job exists (created or reused), before it is waited for, so its id can be checkpointed. */
   readonly onJob?: (job: BulkJobInfo, reused: boolean) => Promise<void>
+  /**
+   * Jobs to try when one ends Failed/Aborted while waited for (QUERY_TIMEOUT, an internal error): a
+   * failed job has no results and nothing of it was written, so a new job is the whole recovery.
+   * Default 2 (one new job); a second failure is the object's error.
+   */
+  readonly jobAttempts?: number
+  /** Called when a failed job is replaced by a new one (a notice for the user). */
+  readonly onJobFailed?: (err: BulkJobFailedError) => void
   readonly consumer: RowConsumer<BulkPosition>
 }
 
@@ -106,12 +114,22 @@ export async function readBulk(
       pos = o.resume
     }
   }
-  if (!job) {
-    job = await o.bulk.createJob(o.soql, 'queryAll')
-    pos = { jobId: job.id, locator: '', skip: 0, rows: 0 }
+  let done: BulkJobInfo | undefined
+  for (let attempt = 1; !done; attempt++) {
+    if (!job) {
+      job = await o.bulk.createJob(o.soql, 'queryAll')
+      reused = false
+      pos = { jobId: job.id, locator: '', skip: 0, rows: 0 }
+    }
+    await o.onJob?.(job, reused)
+    try {
+      done = await o.bulk.waitForJob(job.id, o.object, o.poll)
+    } catch (err) {
+      if (!(err instanceof BulkJobFailedError) || attempt >= (o.jobAttempts ?? 2)) throw err
+      o.onJobFailed?.(err)
+      job = undefined
+    }
   }
-  await o.onJob?.(job, reused)
-  const done = await o.bulk.waitForJob(job.id, o.object, o.poll)
   const commitRows = o.commitRows ?? 10_000
   const attempts = o.pageAttempts ?? 5
   let p = pos as BulkPosition
@@ -124,7 +142,7 @@ export async function readBulk(
       let inPage = p.skip
       let pending = 0
       try {
-        const page = await o.bulk.openPage(job.id, locator, {
+        const page = await o.bulk.openPage(done.id, locator, {
           ...(o.maxRecords !== undefined ? { maxRecords: o.maxRecords } : {}),
           skip: p.skip,
         })
@@ -141,12 +159,12 @@ export async function readBulk(
           inPage += rows.length
           pending += rows.length
           if (pending >= commitRows) {
-            p = { jobId: job.id, locator, skip: inPage, rows: p.rows + pending }
+            p = { jobId: done.id, locator, skip: inPage, rows: p.rows + pending }
             await o.consumer.commit(p)
             pending = 0
           }
         }
-        p = { jobId: job.id, locator: next ?? null, skip: 0, rows: p.rows + pending }
+        p = { jobId: done.id, locator: next ?? null, skip: 0, rows: p.rows + pending }
         await o.consumer.commit(p)
         break
       } catch (err) {
@@ -161,7 +179,7 @@ export async function readBulk(
   }
   const expected = done.numberRecordsProcessed
   if (expected !== undefined && expected !== p.rows)
-    throw new RowCountMismatchError(o.object, job.id, p.rows, expected)
+    throw new RowCountMismatchError(o.object, done.id, p.rows, expected)
   return { job: done, rows: p.rows, reused }
 }
 

@@ -8,7 +8,7 @@ import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { runSync } from './sync-engine.ts'
 import type { SyncSettings } from './sync-options.ts'
-import type { ObjectResult } from './sync-events.ts'
+import type { ObjectResult, SyncEvent } from './sync-events.ts'
 import { STORE_KINDS, openTestDestination, startSyncOrg, type SyncTestOrg } from './testing/sync-fixture.ts'
 import { assertConverged } from './testing/convergence.ts'
 import type { Destination } from '../store/destination.ts'
@@ -23,8 +23,25 @@ const SETTINGS: Partial<SyncSettings> = {
   bulkPoll: { initialIntervalMs: 20, maxIntervalMs: 100 },
 }
 
-function sync(org: SyncTestOrg, dest: Destination, settings: Partial<SyncSettings> = SETTINGS) {
-  return runSync({ client: org.client, dest, selection: { objects: OBJECTS }, settings })
+const JOB_CREATE = 'POST /services/data/:version/jobs/query'
+
+function sync(
+  org: SyncTestOrg,
+  dest: Destination,
+  settings: Partial<SyncSettings> = SETTINGS,
+  onEvent?: (e: SyncEvent) => void,
+) {
+  return runSync({
+    client: org.client,
+    dest,
+    selection: { objects: OBJECTS },
+    settings,
+    ...(onEvent ? { onEvent } : {}),
+  })
+}
+
+async function jobsCreated(org: SyncTestOrg): Promise<number> {
+  return (await org.counters())[JOB_CREATE] ?? 0
 }
 
 function summary(objects: readonly ObjectResult[]): string {
@@ -35,9 +52,10 @@ function summary(objects: readonly ObjectResult[]): string {
 async function injectJobFault(
   org: SyncTestOrg,
   fault: Record<string, unknown>,
+  times = 1,
 ): Promise<() => Promise<number>> {
   await org.control('DELETE', '/faults')
-  await org.control('POST', '/faults', { rules: [{ id: 'job', job: 'query', fault, times: 1 }] })
+  await org.control('POST', '/faults', { rules: [{ id: 'job', job: 'query', fault, times }] })
   return async () => {
     const listed = (await org.control('GET', '/faults')) as { rules: { id: string; fired: number }[] }
     return listed.rules.find((r) => r.id === 'job')?.fired ?? 0
@@ -45,7 +63,7 @@ async function injectJobFault(
 }
 
 /** The next run, without faults, succeeds for every object and the destination equals the org. */
-async function assertNextRunConverges(org: SyncTestOrg, dest: Destination): Promise<ObjectResult[]> {
+async function assertNextRunConverges(org: SyncTestOrg, dest: Destination): Promise<readonly ObjectResult[]> {
   await org.control('DELETE', '/faults')
   const clean = await sync(org, dest)
   assert.deepEqual(
@@ -67,29 +85,46 @@ function account(objects: readonly ObjectResult[]): ObjectResult {
 }
 
 /**
- * A Bulk job that ends Failed: the run either recovered (the object is synced) or stopped the object
- * with an error naming the job and Salesforce's reason; the next run reads with a new job.
+ * A Bulk job that ends Failed has no results and nothing of it was written: the run reads with one new
+ * job (a notice says so) and finishes. When the new job fails too, the object stops with an error naming
+ * the job and Salesforce's reason. Either way the next run converges, never resuming a failed job.
  */
 async function failedJobCase(
   org: SyncTestOrg,
   dest: Destination,
   fault: Record<string, unknown>,
   reason: RegExp,
+  failures: 1 | 2,
 ): Promise<void> {
-  const fired = await injectJobFault(org, fault)
-  const faulted = await sync(org, dest)
-  assert.equal(await fired(), 1, `the fault fired: ${summary(faulted.objects)}`)
+  const fired = await injectJobFault(org, fault, failures)
+  const jobsBefore = await jobsCreated(org)
+  const notices: string[] = []
+  const faulted = await sync(org, dest, SETTINGS, (e) => {
+    if (e.type === 'notice' && e.object === 'Account') notices.push(e.message)
+  })
+  assert.equal(await fired(), failures, `the fault fired: ${summary(faulted.objects)}`)
+  assert.equal(await jobsCreated(org), jobsBefore + 2, 'one new job after the failed one, no more')
   const acc = account(faulted.objects)
   assert.equal(acc.strategy, 'bulk', summary(faulted.objects))
-  if (acc.status === 'failed') {
-    const message = acc.error?.message ?? ''
-    assert.match(message, /Bulk query job \S+ for Account ended Failed/, message)
-    assert.match(message, reason, message)
-    assert.doesNotMatch(message, /\n\s+at /, 'no stack in the message')
+  assert.equal(notices.length, 1, notices.join('\n'))
+  assert.match(notices[0] ?? '', reason)
+  assert.match(notices[0] ?? '', /new job/)
+  if (failures === 1) {
+    assert.equal(acc.status, 'synced', summary(faulted.objects))
+    assert.equal(acc.reusedBulkJob, false)
+    assert.equal(await assertConverged(org, dest, 'Account'), ACCOUNTS)
+    await assertNextRunConverges(org, dest)
+    return
   }
+  assert.equal(acc.status, 'failed', summary(faulted.objects))
+  const message = acc.error?.message ?? ''
+  assert.match(message, /Bulk query job \S+ for Account ended Failed/, message)
+  assert.match(message, reason, message)
+  assert.doesNotMatch(message, /\n\s+at /, 'no stack in the message')
   const next = account(await assertNextRunConverges(org, dest))
   // The failed job is never resumed: its results do not exist.
   assert.notEqual(next.bulkJobId, acc.bulkJobId, 'a new Bulk job after a failed one')
+  assert.equal(next.reusedBulkJob, false)
 }
 
 for (const kind of STORE_KINDS) {
@@ -97,20 +132,18 @@ for (const kind of STORE_KINDS) {
     test('job-failed, job-query-timeout, job-stall beyond and within the Bulk timeout', async (t) => {
       const org = await startSyncOrg(t, { Account: ACCOUNTS, Contact: 150 }, `job-faults-${kind}`)
 
-      await t.test('job-failed: the error names the failure; the next run converges', async (st) => {
-        const { dest } = await openTestDestination(st, kind)
-        await failedJobCase(
-          org,
-          dest,
-          { kind: 'job-failed', message: 'injected: chunk 3 failed' },
-          /injected: chunk 3 failed/,
-        )
-      })
-
-      await t.test('job-query-timeout: the error names QUERY_TIMEOUT; the next run converges', async (st) => {
-        const { dest } = await openTestDestination(st, kind)
-        await failedJobCase(org, dest, { kind: 'job-query-timeout' }, /QUERY_TIMEOUT/)
-      })
+      for (const failures of [1, 2] as const) {
+        const outcome = failures === 1 ? 'a new job finishes the run' : 'the object stops with a clear error'
+        await t.test(`job-failed ${failures}×: ${outcome}; the next run converges`, async (st) => {
+          const { dest } = await openTestDestination(st, kind)
+          const fault = { kind: 'job-failed', message: 'injected: chunk 3 failed' }
+          await failedJobCase(org, dest, fault, /injected: chunk 3 failed/, failures)
+        })
+        await t.test(`job-query-timeout ${failures}×: ${outcome}; the next run converges`, async (st) => {
+          const { dest } = await openTestDestination(st, kind)
+          await failedJobCase(org, dest, { kind: 'job-query-timeout' }, /QUERY_TIMEOUT/, failures)
+        })
+      }
 
       await t.test(
         'job-stall longer than the Bulk timeout: a clear error; the next run picks the job up and converges',
