@@ -4,6 +4,8 @@
  */
 import { DatabaseSync } from 'node:sqlite'
 import type { SyncRunResult } from '../sync/sync-events.ts'
+import type { SalesforceApi } from '../salesforce/data/salesforce-api.ts'
+import { countRecords } from '../salesforce/data/rest-query.ts'
 
 type Row = Record<string, unknown>
 
@@ -131,6 +133,40 @@ export function changedRowsReport(
       `a few of the rows it wrote (newest SystemModstamp first):`,
       ...tableLines(samples),
     ]
+  } finally {
+    db.close()
+  }
+}
+
+/**
+ * Live rows per object in the org (`SELECT COUNT()`) next to the live rows in the database; the org must
+ * be quiet (activity stopped and flushed) for them to be comparable. `equal` is false on any difference.
+ */
+export async function orgComparison(
+  api: SalesforceApi,
+  dbPath: string,
+  objects: readonly string[],
+): Promise<{ lines: string[]; equal: boolean }> {
+  const db = new DatabaseSync(dbPath, { readOnly: true })
+  try {
+    const rows: Row[] = []
+    let equal = true
+    for (const object of objects) {
+      const inOrg = await countRecords(api, `SELECT COUNT() FROM ${object}`)
+      const local = db
+        .prepare(`SELECT COUNT(*) AS n FROM "${object.toLowerCase()}" WHERE NOT isdeleted`)
+        .get() as {
+        n: number
+      }
+      if (local.n !== inOrg) equal = false
+      rows.push({
+        object,
+        'in the org': inOrg,
+        'in the database': local.n,
+        same: local.n === inOrg ? 'yes' : 'NO',
+      })
+    }
+    return { lines: ['the database against the org (live rows):', ...tableLines(rows)], equal }
   } finally {
     db.close()
   }
