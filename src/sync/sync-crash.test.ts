@@ -1,8 +1,10 @@
 /**
- * Crash safety (issue 5): `sfsync sync` killed with SIGKILL at random moments of an initial Bulk load,
- * then run again: the rerun resumes from the committed checkpoint with the same Bulk job (the
- * emulator's counters show one job created), and the destination ends equal to the org. The same for
- * an incremental run killed part-way.
+ * Crash safety (issue 5): `sfsync sync` killed with SIGKILL at random moments of an initial Bulk load
+ * (several kills of the same load, each leaving a committed prefix), then run again: the rerun resumes
+ * from the committed checkpoint with the same Bulk job (the emulator's counters show one job created),
+ * and the destination ends equal to the org. Then incremental runs, each killed at a random moment and
+ * followed by a rerun that stays incremental and ends equal to the org. The moments come from a seeded
+ * generator whose seed is printed (see SEED).
  */
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -20,12 +22,31 @@ import { parseCheckpoint } from './object-checkpoint.ts'
 const MAIN = new URL('../cli/main.ts', import.meta.url).pathname
 const JOB_CREATE = 'POST /services/data/:version/jobs/query'
 
-/** Runs `sfsync ARGS`; when `killAfter` is given, SIGKILLs it that many ms after its first progress line about rows. */
+/** Kill moments per store: this many during the initial load, this many during incremental runs. */
+const LOAD_KILLS = 6
+const INCREMENTAL_KILLS = 4
+/**
+ * The moments are drawn from a seeded generator; the seed is printed (test diagnostics and assertion
+ * messages) and `SFSYNC_TEST_CRASH_SEED=N` replays a failing run. Default: a new seed each run.
+ */
+const SEED = Number(process.env.SFSYNC_TEST_CRASH_SEED ?? Math.floor(Math.random() * 2 ** 31))
+
+interface SfsyncRun {
+  code: number | null
+  signal: NodeJS.Signals | null
+  stdout: string
+  stderr: string
+}
+
+/**
+ * Runs `sfsync ARGS`; with `kill`, SIGKILLs it `kill.afterMs` after the first JSON line of type
+ * `kill.on` (`rows`: rows are being committed; `run-start`: anywhere in the run).
+ */
 function runSfsync(
   args: readonly string[],
   env: Record<string, string>,
-  killAfter?: number,
-): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+  kill?: { on: 'rows' | 'run-start'; afterMs: number },
+): Promise<SfsyncRun> {
   const clean: Record<string, string> = {}
   for (const [k, v] of Object.entries(process.env))
     if (v !== undefined && !k.startsWith('SFSYNC_')) clean[k] = v
@@ -38,9 +59,9 @@ function runSfsync(
   let armed = false
   child.stdout.on('data', (d: Buffer) => {
     stdout += d.toString()
-    if (killAfter !== undefined && !armed && stdout.includes('"type":"rows"')) {
+    if (kill && !armed && stdout.includes(`"type":"${kill.on}"`)) {
       armed = true
-      setTimeout(() => child.kill('SIGKILL'), killAfter)
+      setTimeout(() => child.kill('SIGKILL'), kill.afterMs)
     }
   })
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
@@ -49,10 +70,32 @@ function runSfsync(
   )
 }
 
+/** The Account result of a finished `sfsync sync --json` run. */
+function accountResult(run: SfsyncRun): { reusedBulkJob?: boolean; phase: string } | undefined {
+  const done = run.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map(
+      (l) =>
+        JSON.parse(l) as {
+          type: string
+          result?: { objects: { reusedBulkJob?: boolean; phase: string }[] }
+        },
+    )
+    .find((l) => l.type === 'run-done')
+  return done?.result?.objects[0]
+}
+
 for (const kind of STORE_KINDS) {
   describe(`crash safety on ${kind}`, () => {
-    test('kill -9 at random moments of an initial load, then rerun: same Bulk job, destination equal to the org', async (t) => {
-      const rows = kind === 'sqlite' ? 12_000 : 8_000
+    test(`kill -9 at ${LOAD_KILLS} random moments of an initial load and ${INCREMENTAL_KILLS} of incremental runs, each followed by a rerun: same Bulk job, destination equal to the org`, async (t) => {
+      const seed = SEED + (kind === 'sqlite' ? 0 : 1)
+      const random = rng(seed)
+      const moments: string[] = []
+      const replay = () =>
+        `seed ${seed} (replay: SFSYNC_TEST_CRASH_SEED=${SEED}); kills: ${moments.join(', ')}`
+      t.diagnostic(`crash seed ${seed} (replay with SFSYNC_TEST_CRASH_SEED=${SEED})`)
+      const rows = kind === 'sqlite' ? 30_000 : 16_000
       const org = await startSyncOrg(t, { Account: rows }, `crash-${kind}`)
       const { url, schema } = await openTestDestination(t, kind)
       const home = join(isolatedDir(t), 'home')
@@ -95,54 +138,79 @@ for (const kind of STORE_KINDS) {
         '--reconcile-every',
         '0',
       ]
-      const random = rng(kind === 'sqlite' ? 7 : 8)
+      const open = () => openDestination(url, schema ? { schema } : {})
       let interrupted = 0
-      for (let k = 0; k < 4; k++) {
-        const killed = await runSfsync(args, env, Math.floor(random() * 400))
-        const dest = await openDestination(url, schema ? { schema } : {})
+      // The run that finished the load: a killed one whose kill came too late, or the rerun below.
+      let completer: SfsyncRun | undefined
+      for (let k = 0; k < LOAD_KILLS; k++) {
+        const afterMs = Math.floor(random() * 400)
+        const killed = await runSfsync(args, env, { on: 'rows', afterMs })
+        const dest = await open()
         try {
           const cp = parseCheckpoint(await dest.readCheckpoint('Account'))
-          if (killed.signal !== 'SIGKILL' || !cp?.load) break
+          const landed = killed.signal === 'SIGKILL' && cp?.load !== undefined
+          moments.push(
+            `load ${k + 1}: ${afterMs} ms after the first rows${landed ? ` (${cp?.load?.bulk?.rows ?? 0} rows committed)` : ', after the load ended'}`,
+          )
+          if (!landed) {
+            completer = killed
+            break
+          }
           interrupted++
           // What was committed is a prefix of the load: the checkpoint counts exactly the rows stored.
-          assert.equal(await dest.countRows('Account', { includeDeleted: true }), cp.load.bulk?.rows ?? 0)
+          assert.equal(
+            await dest.countRows('Account', { includeDeleted: true }),
+            cp.load?.bulk?.rows ?? 0,
+            replay(),
+          )
         } finally {
           await dest.close()
         }
       }
-      assert.ok(interrupted >= 1, 'at least one kill landed during the load')
-      const final = await runSfsync(args, env)
-      assert.equal(final.code, 0, final.stdout + final.stderr)
-      const done = final.stdout
-        .split('\n')
-        .filter(Boolean)
-        .map(
-          (l) =>
-            JSON.parse(l) as {
-              type: string
-              result?: { objects: { reusedBulkJob?: boolean; phase: string }[] }
-            },
-        )
-        .find((l) => l.type === 'run-done')
-      assert.equal(done?.result?.objects[0]?.phase, 'load')
-      assert.equal(done?.result?.objects[0]?.reusedBulkJob, true)
-      const counters = await org.counters()
-      assert.equal(counters[JOB_CREATE], 1, 'one Bulk job for the whole load')
-      const dest = await openDestination(url, schema ? { schema } : {})
+      assert.ok(interrupted >= Math.min(3, LOAD_KILLS), `most kills landed during the load: ${replay()}`)
+      if (!completer) {
+        completer = await runSfsync(args, env)
+        assert.equal(completer.code, 0, completer.stdout + completer.stderr)
+      }
+      const loaded = accountResult(completer)
+      // A run killed after the load's last commit but before its summary printed has no result to show.
+      if (loaded || completer.signal !== 'SIGKILL') {
+        assert.equal(loaded?.phase, 'load', replay())
+        assert.equal(loaded?.reusedBulkJob, true, replay())
+      }
+      assert.equal((await org.counters())[JOB_CREATE], 1, `one Bulk job for the whole load: ${replay()}`)
+      const dest = await open()
       try {
-        assert.equal(await assertConverged(org, dest, 'Account'), rows)
+        assert.equal(await assertConverged(org, dest, 'Account'), rows, replay())
       } finally {
         await dest.close()
       }
 
-      // An incremental run killed part-way, then a rerun: still equal.
-      await randomActivity(org, 'Account', 200, random)
-      await runSfsync(args, env, Math.floor(random() * 50))
-      const again = await runSfsync(args, env)
-      assert.equal(again.code, 0, again.stdout + again.stderr)
-      const after = await openDestination(url, schema ? { schema } : {})
-      t.after(() => after.close())
-      await assertConverged(org, after, 'Account')
+      // Incremental runs killed at a random moment, each followed by a rerun: equal every time, and a
+      // rerun never goes back to a load (no Bulk load job).
+      for (let k = 0; k < INCREMENTAL_KILLS; k++) {
+        await randomActivity(org, 'Account', 150, random)
+        const afterMs = Math.floor(random() * 500)
+        const killed = await runSfsync(args, env, { on: 'run-start', afterMs })
+        const finished = accountResult(killed) !== undefined
+        moments.push(
+          `incremental ${k + 1}: ${afterMs} ms after run-start${finished ? ', after the run ended' : ''}`,
+        )
+        const jobsBefore = (await org.counters())[JOB_CREATE] ?? 0
+        const again = await runSfsync(args, env)
+        assert.equal(again.code, 0, `${again.stdout}${again.stderr}\n${replay()}`)
+        assert.equal(accountResult(again)?.phase, 'changes', replay())
+        const jobs = ((await org.counters())[JOB_CREATE] ?? 0) - jobsBefore
+        // Only the Id reconciliation (--reconcile-every 0) may read through Bulk: one job at most.
+        assert.ok(jobs <= 1, `no Bulk load started over (${jobs} jobs): ${replay()}`)
+        const after = await open()
+        try {
+          await assertConverged(org, after, 'Account')
+        } finally {
+          await after.close()
+        }
+      }
+      t.diagnostic(replay())
     })
   })
 }
