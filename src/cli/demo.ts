@@ -167,7 +167,8 @@ try {
 
   if (keep) {
     out()
-    out(`the emulator keeps running at ${info.instanceUrl} (activity on) until Ctrl-C`)
+    await emulator.control('POST', '/activity/start', { rate: 20 })
+    out(`the emulator keeps running at ${info.instanceUrl} (activity on again) until Ctrl-C`)
     await new Promise<void>((done) => {
       process.once('SIGINT', done)
       process.once('SIGTERM', done)
