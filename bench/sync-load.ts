@@ -45,8 +45,11 @@ interface WorkerResult extends LoadTiming {
 
 // ---------------------------------------------------------------- worker
 
-async function workerMain(encoded: string): Promise<void> {
-  const task = JSON.parse(Buffer.from(encoded, 'base64url').toString()) as LoadTask
+async function workerMain(): Promise<void> {
+  // The task comes on stdin, never in argv: it holds the token and the consumer secret (`ps` shows argv).
+  let input = ''
+  for await (const chunk of process.stdin) input += (chunk as Buffer).toString()
+  const task = JSON.parse(input) as LoadTask
   const cpu = process.cpuUsage()
   const timing = await runContestant(task)
   const used = process.cpuUsage(cpu)
@@ -66,14 +69,10 @@ function arg(name: string): string | undefined {
 }
 
 function runWorker(task: LoadTask): Promise<WorkerResult> {
-  const encoded = Buffer.from(JSON.stringify(task)).toString('base64url')
-  const child = spawn(
-    process.execPath,
-    ['--expose-gc', fileURLToPath(import.meta.url), '--worker', encoded],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  )
+  const child = spawn(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), '--worker'], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  })
+  child.stdin.end(JSON.stringify(task))
   let out = ''
   let err = ''
   child.stdout.on('data', (d: Buffer) => (out += d.toString()))
@@ -321,5 +320,5 @@ function report(
   )
 }
 
-if (process.argv[2] === '--worker') await workerMain(process.argv[3] ?? '')
+if (process.argv[2] === '--worker') await workerMain()
 else await main()
