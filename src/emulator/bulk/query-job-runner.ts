@@ -45,14 +45,12 @@ export async function runQueryJob(job: QueryJob, options: RunQueryJobOptions): P
         await writer.discard()
         return
       }
-      let n = 0
-      for (const row of cursor.rows(offset, options.rowsPerSlice)) {
-        writer.add(encoder.encode(row))
-        n++
-      }
-      offset += n
+      for (const row of cursor.rows(offset, options.rowsPerSlice)) writer.add(encoder.encode(row))
+      // Offsets are positions in the cursor's snapshot, not rows read: a record purged since the query
+      // ran leaves a gap in its slice, which must not be taken for the end of the results.
+      offset += options.rowsPerSlice
       if (writer.shouldFlush) await writer.flush()
-      if (n < options.rowsPerSlice) break
+      if (offset >= cursor.totalSize) break
       await yieldToLoop()
     }
     const results = await writer.finish()
