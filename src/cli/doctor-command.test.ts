@@ -9,7 +9,7 @@ import {
   spawnCli,
   startTestOrg,
   type TestOrg,
-} from '../salesforce/testing/emulator-fixture.ts'
+} from '../../test/support/salesforce/emulator-fixture.ts'
 import { runDoctor } from '../salesforce/doctor/doctor.ts'
 import type { DoctorCheck } from '../salesforce/doctor/doctor-checks.ts'
 

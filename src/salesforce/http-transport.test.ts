@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { isolatedSqlitePath } from '../../test/support/isolation.ts'
-import { openTestClient, startTestOrg } from './testing/emulator-fixture.ts'
+import { openTestClient, startTestOrg } from '../../test/support/salesforce/emulator-fixture.ts'
 import { HttpTransport, parseLimitInfo } from './http-transport.ts'
 import { createLogger, SecretValues } from '../secrets/redacting-logger.ts'
 import { OrgUnreachableError } from './errors.ts'

@@ -8,7 +8,7 @@ import {
   isolatedSqlitePath,
   type TestContextLike,
 } from '../../test/support/isolation.ts'
-import { openTestClient, startTestOrg, type TestOrg } from './testing/emulator-fixture.ts'
+import { openTestClient, startTestOrg, type TestOrg } from '../../test/support/salesforce/emulator-fixture.ts'
 import { AuthError } from './errors.ts'
 import { sealContext } from './token-manager.ts'
 
@@ -75,7 +75,7 @@ describe('token manager against the emulator', () => {
       await expireSessions(org)
       await org.resetCounters()
       const startAt = Date.now() + 2_500
-      const script = new URL('./testing/concurrent-requests.ts', import.meta.url).pathname
+      const script = new URL('../../test/support/salesforce/concurrent-requests.ts', import.meta.url).pathname
       const run = () =>
         new Promise<{ fulfilled: number; errors: string[] }>((resolve, reject) => {
           const child = spawn(

@@ -12,9 +12,9 @@ import {
   startSyncOrg,
   type StoreKind,
   type SyncTestOrg,
-} from './testing/sync-fixture.ts'
-import { assertConverged } from './testing/convergence.ts'
-import { randomActivity, rng } from './testing/org-activity.ts'
+} from '../../test/support/sync/sync-fixture.ts'
+import { assertConverged } from '../../test/support/sync/convergence.ts'
+import { randomActivity, rng } from '../../test/support/sync/org-activity.ts'
 import type { Destination } from '../store/destination.ts'
 
 const OBJECTS = ['Account', 'Contact']

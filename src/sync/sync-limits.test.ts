@@ -7,9 +7,9 @@ import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { runSync } from './sync-engine.ts'
 import type { SyncEvent } from './sync-events.ts'
-import { openTestDestination, startSyncOrg } from './testing/sync-fixture.ts'
-import { assertConverged } from './testing/convergence.ts'
-import { randomActivity, rng } from './testing/org-activity.ts'
+import { openTestDestination, startSyncOrg } from '../../test/support/sync/sync-fixture.ts'
+import { assertConverged } from '../../test/support/sync/convergence.ts'
+import { randomActivity, rng } from '../../test/support/sync/org-activity.ts'
 
 describe('sync at the limits', () => {
   test('at the org-wide API cap the run pauses with a message, then resumes and completes when calls come back', async (t) => {

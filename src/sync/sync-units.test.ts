@@ -16,7 +16,7 @@ import { planObject, selectObjects } from './sync-plan.ts'
 import { selectSoql, splitForUri } from './soql.ts'
 import { ApiBudget } from './api-budget.ts'
 import { datetimeMs } from './object-checkpoint.ts'
-import { rng } from './testing/org-activity.ts'
+import { rng } from '../../test/support/sync/org-activity.ts'
 import type { FieldDescribe, SObjectDescribe } from '../salesforce/data/describe-client.ts'
 
 const FINAL: readonly ObjectState[] = ['synced', 'skipped', 'failed']

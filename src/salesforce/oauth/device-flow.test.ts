@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { isolatedSqlitePath } from '../../../test/support/isolation.ts'
-import { openTestClient, startTestOrg } from '../testing/emulator-fixture.ts'
+import { openTestClient, startTestOrg } from '../../../test/support/salesforce/emulator-fixture.ts'
 import { runDeviceFlow } from './device-flow.ts'
 import { OAuthError } from '../errors.ts'
 

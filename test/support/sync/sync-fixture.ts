@@ -8,12 +8,12 @@ import {
   isolatedSqlitePath,
   databaseUrl,
   type TestContextLike,
-} from '../../../test/support/isolation.ts'
-import { openTestClient, type TestClient } from '../../salesforce/testing/emulator-fixture.ts'
-import { startEmulator, type RunningEmulator } from '../../emulator/emulator.ts'
-import { openDestination } from '../../store/open-destination.ts'
-import type { Destination } from '../../store/destination.ts'
-import type { SalesforceClient } from '../../salesforce/salesforce-client.ts'
+} from '../isolation.ts'
+import { openTestClient, type TestClient } from '../salesforce/emulator-fixture.ts'
+import { startEmulator, type RunningEmulator } from '../../../src/emulator/emulator.ts'
+import { openDestination } from '../../../src/store/open-destination.ts'
+import type { Destination } from '../../../src/store/destination.ts'
+import type { SalesforceClient } from '../../../src/salesforce/salesforce-client.ts'
 
 export type StoreKind = 'sqlite' | 'postgres'
 export const STORE_KINDS: readonly StoreKind[] = ['sqlite', 'postgres']

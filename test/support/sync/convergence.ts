@@ -6,7 +6,7 @@
  * - hard deletes: no local row for a deleted or purged record.
  */
 import assert from 'node:assert/strict'
-import type { Destination, CanonicalValue } from '../../store/destination.ts'
+import type { Destination, CanonicalValue } from '../../../src/store/destination.ts'
 import type { SyncTestOrg } from './sync-fixture.ts'
 
 interface DescribeField {

@@ -4,13 +4,13 @@
  * Arguments: <stateUrl> <stateSchema> <connection> <count> <startAtMs>; the master key (hex) comes in
  * TEST_MASTER_KEY_HEX, never as an argument (arguments are visible to every user through `ps`).
  */
-import { openStateStore } from '../../store/state/open-state-store.ts'
-import { SecretBox } from '../../secrets/secret-box.ts'
-import { createLogger, SecretValues } from '../../secrets/redacting-logger.ts'
-import { HttpTransport } from '../http-transport.ts'
-import { OAuthEndpoints } from '../oauth/oauth-endpoints.ts'
-import { TokenManager } from '../token-manager.ts'
-import { SalesforceClient } from '../salesforce-client.ts'
+import { openStateStore } from '../../../src/store/state/open-state-store.ts'
+import { SecretBox } from '../../../src/secrets/secret-box.ts'
+import { createLogger, SecretValues } from '../../../src/secrets/redacting-logger.ts'
+import { HttpTransport } from '../../../src/salesforce/http-transport.ts'
+import { OAuthEndpoints } from '../../../src/salesforce/oauth/oauth-endpoints.ts'
+import { TokenManager } from '../../../src/salesforce/token-manager.ts'
+import { SalesforceClient } from '../../../src/salesforce/salesforce-client.ts'
 
 const [stateUrl = '', stateSchema = 'sfsync', name = '', count = '20', startAt = '0'] = process.argv.slice(2)
 const keyHex = process.env.TEST_MASTER_KEY_HEX ?? ''

@@ -5,17 +5,17 @@
  */
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { openStateStore } from '../../store/state/open-state-store.ts'
-import type { StateStore } from '../../store/state/state-store.ts'
-import { SecretBox } from '../../secrets/secret-box.ts'
-import { createLogger, SecretValues } from '../../secrets/redacting-logger.ts'
-import { HttpTransport } from '../http-transport.ts'
-import { OAuthEndpoints } from '../oauth/oauth-endpoints.ts'
-import { ConnectionService } from '../connection-service.ts'
-import { TokenManager } from '../token-manager.ts'
-import { SalesforceClient } from '../salesforce-client.ts'
-import { startEmulator, type EmulatorInfo, type RunningEmulator } from '../../emulator/emulator.ts'
-import type { TestContextLike } from '../../../test/support/isolation.ts'
+import { openStateStore } from '../../../src/store/state/open-state-store.ts'
+import type { StateStore } from '../../../src/store/state/state-store.ts'
+import { SecretBox } from '../../../src/secrets/secret-box.ts'
+import { createLogger, SecretValues } from '../../../src/secrets/redacting-logger.ts'
+import { HttpTransport } from '../../../src/salesforce/http-transport.ts'
+import { OAuthEndpoints } from '../../../src/salesforce/oauth/oauth-endpoints.ts'
+import { ConnectionService } from '../../../src/salesforce/connection-service.ts'
+import { TokenManager } from '../../../src/salesforce/token-manager.ts'
+import { SalesforceClient } from '../../../src/salesforce/salesforce-client.ts'
+import { startEmulator, type EmulatorInfo, type RunningEmulator } from '../../../src/emulator/emulator.ts'
+import type { TestContextLike } from '../isolation.ts'
 
 export interface TestOrg {
   readonly info: EmulatorInfo
@@ -71,7 +71,7 @@ export interface CliResult {
   readonly stderr: string
 }
 
-const MAIN = new URL('../../cli/main.ts', import.meta.url).pathname
+const MAIN = new URL('../../../src/cli/main.ts', import.meta.url).pathname
 
 export interface RunningCli {
   readonly done: Promise<CliResult>
