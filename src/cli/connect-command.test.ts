@@ -7,7 +7,12 @@ import { createServer } from 'node:net'
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { databaseUrl, isolatedDir, isolatedPgSchema } from '../../test/support/isolation.ts'
-import { runCli, startTestOrg, type CliResult, type TestOrg } from '../../test/support/salesforce/emulator-fixture.ts'
+import {
+  runCli,
+  startTestOrg,
+  type CliResult,
+  type TestOrg,
+} from '../../test/support/salesforce/emulator-fixture.ts'
 import { openStateStore } from '../store/state/open-state-store.ts'
 import { SecretBox } from '../secrets/secret-box.ts'
 import { sealContext } from '../salesforce/token-manager.ts'

@@ -9,7 +9,12 @@ import { isolatedDir } from '../../test/support/isolation.ts'
 import { openStateStore } from '../store/state/open-state-store.ts'
 import { SecretBox } from '../secrets/secret-box.ts'
 import { sealContext } from '../salesforce/token-manager.ts'
-import { runCli, spawnCli, startTestOrg, type TestOrg } from '../../test/support/salesforce/emulator-fixture.ts'
+import {
+  runCli,
+  spawnCli,
+  startTestOrg,
+  type TestOrg,
+} from '../../test/support/salesforce/emulator-fixture.ts'
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {

@@ -9,7 +9,12 @@ import assert from 'node:assert/strict'
 import { runSync } from './sync-engine.ts'
 import type { SyncRunResult } from './sync-events.ts'
 import type { SyncSettings } from './sync-options.ts'
-import { STORE_KINDS, openTestDestination, startSyncOrg, type SyncTestOrg } from '../../test/support/sync/sync-fixture.ts'
+import {
+  STORE_KINDS,
+  openTestDestination,
+  startSyncOrg,
+  type SyncTestOrg,
+} from '../../test/support/sync/sync-fixture.ts'
 import { assertConverged } from '../../test/support/sync/convergence.ts'
 import { randomActivity, rng } from '../../test/support/sync/org-activity.ts'
 import type { Destination } from '../store/destination.ts'

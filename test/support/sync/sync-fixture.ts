@@ -3,12 +3,7 @@
  * client code (client credentials), a destination of the test's own (SQLite file or PostgreSQL
  * schema), and the org's truth read back through plain REST queryAll (not through our client).
  */
-import {
-  isolatedPgSchema,
-  isolatedSqlitePath,
-  databaseUrl,
-  type TestContextLike,
-} from '../isolation.ts'
+import { isolatedPgSchema, isolatedSqlitePath, databaseUrl, type TestContextLike } from '../isolation.ts'
 import { openTestClient, type TestClient } from '../salesforce/emulator-fixture.ts'
 import { startEmulator, type RunningEmulator } from '../../../src/emulator/emulator.ts'
 import { openDestination } from '../../../src/store/open-destination.ts'
