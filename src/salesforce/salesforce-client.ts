@@ -159,25 +159,38 @@ export class SalesforceClient {
 
   /** Sends and parses JSON; a status >= 400 becomes a SalesforceApiError with Salesforce's errorCode. */
   async json<T = unknown>(method: HttpRequest['method'], path: string, body?: unknown): Promise<T> {
-    const res = await this.request({
-      method,
-      path,
-      headers: {
-        accept: 'application/json',
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    })
-    if (res.status >= 400) {
-      const { errorCode, message } = salesforceErrorOf(res)
-      throw new SalesforceApiError({
-        httpStatus: res.status,
-        errorCode,
-        message,
-        method,
-        path: path.split('?')[0] ?? path,
-      })
-    }
-    return res.json as T
+    return requestJson<T>((req) => this.request(req), method, path, body)
   }
+}
+
+/**
+ * Sends a JSON request through `send` and parses the answer; a status >= 400 becomes a
+ * SalesforceApiError with Salesforce's errorCode. Shared by every client that wraps `request`.
+ */
+export async function requestJson<T = unknown>(
+  send: (req: ClientRequest) => Promise<HttpResponse>,
+  method: HttpRequest['method'],
+  path: string,
+  body?: unknown,
+): Promise<T> {
+  const res = await send({
+    method,
+    path,
+    headers: {
+      accept: 'application/json',
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  })
+  if (res.status >= 400) {
+    const { errorCode, message } = salesforceErrorOf(res)
+    throw new SalesforceApiError({
+      httpStatus: res.status,
+      errorCode,
+      message,
+      method,
+      path: path.split('?')[0] ?? path,
+    })
+  }
+  return res.json as T
 }

@@ -8,8 +8,7 @@ import { parseLimitInfo } from '../salesforce/http-transport.ts'
 import type { ClientRequest, SalesforceClient } from '../salesforce/salesforce-client.ts'
 import type { SalesforceApi } from '../salesforce/data/salesforce-api.ts'
 import { serverDateOf } from '../salesforce/data/salesforce-api.ts'
-import { SalesforceApiError } from '../salesforce/errors.ts'
-import { salesforceErrorOf } from '../salesforce/salesforce-client.ts'
+import { requestJson } from '../salesforce/salesforce-client.ts'
 import type { ApiBudget } from './api-budget.ts'
 
 /**
@@ -94,25 +93,6 @@ export class MeteredApi implements SalesforceApi {
   }
 
   async json<T = unknown>(method: HttpRequest['method'], path: string, body?: unknown): Promise<T> {
-    const res = await this.request({
-      method,
-      path,
-      headers: {
-        accept: 'application/json',
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    })
-    if (res.status >= 400) {
-      const { errorCode, message } = salesforceErrorOf(res)
-      throw new SalesforceApiError({
-        httpStatus: res.status,
-        errorCode,
-        message,
-        method,
-        path: path.split('?')[0] ?? path,
-      })
-    }
-    return res.json as T
+    return requestJson<T>((req) => this.request(req), method, path, body)
   }
 }
