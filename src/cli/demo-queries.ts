@@ -54,7 +54,7 @@ const SAMPLES: ReadonlyArray<{ readonly title: string; readonly sql: string }> =
   },
   {
     title: 'invoice totals by status',
-    sql: `SELECT status__c AS status, COUNT(*) AS invoices, SUM(amount__c) AS amount,
+    sql: `SELECT COALESCE(status__c, '(none)') AS status, COUNT(*) AS invoices, SUM(amount__c) AS amount,
                  SUM(total_with_tax__c) AS with_tax
           FROM "invoice__c" WHERE NOT isdeleted GROUP BY 1 ORDER BY amount DESC`,
   },
