@@ -34,6 +34,8 @@ export async function startEmbeddedPostgres(
   return {
     url,
     async stop() {
+      // Keep this process alive until the server has stopped.
+      child.ref()
       child.stdin.end()
       await exited
     },
