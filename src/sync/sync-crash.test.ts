@@ -97,6 +97,18 @@ for (const kind of STORE_KINDS) {
       t.diagnostic(`crash seed ${seed} (replay with SFSYNC_TEST_CRASH_SEED=${SEED})`)
       const rows = kind === 'sqlite' ? 30_000 : 16_000
       const org = await startSyncOrg(t, { Account: rows }, `crash-${kind}`)
+      // Every Bulk results page takes at least 250 ms, so that a load lasts several pages' time on any
+      // machine and the kills (0-400 ms after the first rows) land inside it, not after it.
+      await org.control('POST', '/faults', {
+        rules: [
+          {
+            method: 'GET',
+            path: '/services/data/*/jobs/query/*/results',
+            fault: { kind: 'latency', ms: 250 },
+            rate: 1,
+          },
+        ],
+      })
       const { url, schema } = await openTestDestination(t, kind)
       const home = join(isolatedDir(t), 'home')
       const env = {
