@@ -137,3 +137,17 @@ export function listPage(
     nextRecordsUrl: done ? null : `${basePath}?queryLocator=01g000000000000AAA-${next}`,
   }
 }
+
+/** `GET /jobs/query` and `GET /jobs/ingest`: the jobs of one kind that the request's filters keep, paged. */
+export function jobListPage(
+  req: FastifyRequest,
+  minimum: number,
+  jobType: 'V2Query' | 'V2Ingest',
+  jobs: Iterable<{ listInfo(): Record<string, unknown> }>,
+): Record<string, unknown> {
+  const version = apiVersion(req, minimum)
+  const q = req.query as Record<string, unknown>
+  const listed = listFilter(q, jobType) ? [...jobs].map((j) => j.listInfo()) : []
+  const segment = jobType === 'V2Query' ? 'query' : 'ingest'
+  return listPage(listed, q.queryLocator, `/services/data/v${version}.0/jobs/${segment}`)
+}

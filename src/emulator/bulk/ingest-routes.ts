@@ -19,8 +19,7 @@ import {
   findJob,
   invalidJob,
   invalidJobState,
-  listFilter,
-  listPage,
+  jobListPage,
   requestBody,
   requestSession,
   sendJobJson,
@@ -88,17 +87,9 @@ export function registerIngestRoutes(app: FastifyInstance, ctx: EmulatorContext,
     return sendJobJson(reply, 200, job.createInfo())
   })
 
-  app.get(BASE, async (req, reply) => {
-    const version = apiVersion(req, INGEST_MIN_VERSION)
-    const q = req.query as Record<string, unknown>
-    const filtered = listFilter(q, 'V2Ingest') ? [...jobs.ingestJobs.values()] : []
-    const page = listPage(
-      filtered.map((j) => j.listInfo()),
-      q.queryLocator,
-      `/services/data/v${version}.0/jobs/ingest`,
-    )
-    return sendJobJson(reply, 200, page)
-  })
+  app.get(BASE, async (req, reply) =>
+    sendJobJson(reply, 200, jobListPage(req, INGEST_MIN_VERSION, 'V2Ingest', jobs.ingestJobs.values())),
+  )
 
   app.get(`${BASE}/:id`, async (req, reply) => {
     apiVersion(req, INGEST_MIN_VERSION)

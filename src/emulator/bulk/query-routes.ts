@@ -16,8 +16,7 @@ import {
   findJob,
   invalidJob,
   invalidJobState,
-  listFilter,
-  listPage,
+  jobListPage,
   requestBody,
   requestSession,
   sendJobJson,
@@ -121,17 +120,9 @@ export function registerQueryRoutes(app: FastifyInstance, ctx: EmulatorContext, 
     return sendJobJson(reply, 200, info)
   })
 
-  app.get(BASE, async (req, reply) => {
-    const version = apiVersion(req, QUERY_MIN_VERSION)
-    const q = req.query as Record<string, unknown>
-    const filtered = listFilter(q, 'V2Query') ? [...jobs.queryJobs.values()] : []
-    const page = listPage(
-      filtered.map((j) => j.listInfo()),
-      q.queryLocator,
-      `/services/data/v${version}.0/jobs/query`,
-    )
-    return sendJobJson(reply, 200, page)
-  })
+  app.get(BASE, async (req, reply) =>
+    sendJobJson(reply, 200, jobListPage(req, QUERY_MIN_VERSION, 'V2Query', jobs.queryJobs.values())),
+  )
 
   app.get(`${BASE}/:id`, async (req, reply) => {
     apiVersion(req, QUERY_MIN_VERSION)

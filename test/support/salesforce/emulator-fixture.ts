@@ -32,12 +32,11 @@ export interface TestOrg {
   close(): Promise<void>
 }
 
-/** Starts an emulator for the test and stops it afterwards. */
-export async function startTestOrg(t: TestContextLike, seed = 'client-tests'): Promise<TestOrg> {
-  const emulator = await startEmulator({ port: 0, seed, logLevel: 'fatal' })
-  t.after(() => emulator.close())
-  const { info } = emulator
-  const control = async (method: string, path: string, body?: unknown): Promise<unknown> => {
+/** A caller of the emulator's control API (`/__emulator/...`); a status >= 400 throws with the body. */
+export function controlClient(
+  info: Pick<EmulatorInfo, 'controlUrl' | 'controlToken'>,
+): (method: string, path: string, body?: unknown) => Promise<unknown> {
+  return async (method, path, body) => {
     const res = await fetch(`${info.controlUrl}${path}`, {
       method,
       headers: {
@@ -50,6 +49,14 @@ export async function startTestOrg(t: TestContextLike, seed = 'client-tests'): P
     if (res.status >= 400) throw new Error(`control ${method} ${path}: ${res.status} ${text}`)
     return text ? (JSON.parse(text) as unknown) : undefined
   }
+}
+
+/** Starts an emulator for the test and stops it afterwards. */
+export async function startTestOrg(t: TestContextLike, seed = 'client-tests'): Promise<TestOrg> {
+  const emulator = await startEmulator({ port: 0, seed, logLevel: 'fatal' })
+  t.after(() => emulator.close())
+  const { info } = emulator
+  const control = controlClient(info)
   return {
     info,
     emulator,

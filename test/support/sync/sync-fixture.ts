@@ -4,7 +4,7 @@
  * schema), and the org's truth read back through plain REST queryAll (not through our client).
  */
 import { isolatedPgSchema, isolatedSqlitePath, databaseUrl, type TestContextLike } from '../isolation.ts'
-import { openTestClient, type TestClient } from '../salesforce/emulator-fixture.ts'
+import { controlClient, openTestClient, type TestClient } from '../salesforce/emulator-fixture.ts'
 import { startEmulator, type RunningEmulator } from '../../../src/emulator/emulator.ts'
 import { openDestination } from '../../../src/store/open-destination.ts'
 import type { Destination } from '../../../src/store/destination.ts'
@@ -31,19 +31,7 @@ export async function startSyncOrg(
   const emulator = await startEmulator({ port: 0, seed, records, logLevel: 'fatal' })
   t.after(() => emulator.close())
   const { info } = emulator
-  const control = async (method: string, path: string, body?: unknown): Promise<unknown> => {
-    const res = await fetch(`${info.controlUrl}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${info.controlToken}`,
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    })
-    const text = await res.text()
-    if (res.status >= 400) throw new Error(`control ${method} ${path}: ${res.status} ${text}`)
-    return text ? (JSON.parse(text) as unknown) : undefined
-  }
+  const control = controlClient(info)
   const testClient = await openTestClient(t, { stateUrl: `sqlite:${isolatedSqlitePath(t)}.state` })
   await testClient.service.connect({
     name: 'emu',
