@@ -10,7 +10,7 @@
  *
  * `node bench/emulator-bulk.ts --jsforce` also checks correctness at that size: every row of a Bulk
  * queryAll comes exactly once (pages of 50,000 through Sforce-Locator) and equals a REST queryAll of the
- * rows; and it reports how far jsforce's own `bulk2.query()` stream gets on the whole result.
+ * rows; and it reports how far jsforce's own `bulk2.query()` record events get on the whole result.
  */
 import { fork, type ChildProcess } from 'node:child_process'
 import { createServer, type Server } from 'node:http'
@@ -207,9 +207,11 @@ async function bulkRowsByPages(
 }
 
 /**
- * jsforce's own `bulk2.query()` (one page: the default page holds every row), reported as far as it
- * gets: jsforce loses the end of a very large single page (reproduced against a plain node:http
- * server too) and cannot follow a second page (jsforce issues #1546, #1693).
+ * jsforce's own `bulk2.query()` read through its `'record'` events (one page: the default page holds
+ * every row), reported as far as it gets: those events stop at 999,999 records because jsforce pipes
+ * them into an internal stream nobody reads (no server involved; see
+ * src/emulator/bulk/bulk-jsforce-million.test.ts, which reads jsforce's CSV data stream instead and gets
+ * every row), and jsforce cannot follow a second page (jsforce issues #1546, #1693).
  */
 async function jsforceStream(ready: Ready, soql: string): Promise<string> {
   const conn = new jsforce.Connection({
