@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- sync-load [--rows N | --quick] [--runs R] [--only raw,jsforce,sfsync]`: an
+ * `npm run bench -- sync-load [--rows N | --quick] [--runs R] [--only raw,jsforce,sfsync] [--dests sqlite,postgres] [--profile DIR]`: an
  * initial load of N Account rows (all Bulk-readable fields; default 1,000,000, `--quick` 50,000; 3
  * runs) from the emulator into SQLite and PostgreSQL, by four contestants, in the same run against
  * the same emulator data (issue 5):
@@ -69,9 +69,16 @@ function arg(name: string): string | undefined {
 }
 
 function runWorker(task: LoadTask): Promise<WorkerResult> {
-  const child = spawn(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), '--worker'], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-  })
+  // --profile DIR: each worker writes a V8 CPU profile there (open it in Chrome DevTools).
+  const profile = arg('--profile')
+  const flags = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []
+  const child = spawn(
+    process.execPath,
+    ['--expose-gc', ...flags, fileURLToPath(import.meta.url), '--worker'],
+    {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  )
   child.stdin.end(JSON.stringify(task))
   let out = ''
   let err = ''
@@ -116,6 +123,8 @@ async function main(): Promise<void> {
   const only = (arg('--only') ?? CONTESTANTS.join(',')).split(',').map((c) => c.trim())
   const unknown = only.filter((c) => !(CONTESTANTS as readonly string[]).includes(c))
   if (unknown.length > 0) throw new Error(`--only takes ${CONTESTANTS.join(', ')}; not ${unknown.join(', ')}`)
+  const dests = DESTS.filter((d) => (arg('--dests') ?? DESTS.join(',')).split(',').includes(d))
+  if (dests.length === 0) throw new Error(`--dests takes ${DESTS.join(', ')}`)
   process.stdout.write(
     `sync-load: ${fmt(rows)} ${OBJECT} rows, ${runs} runs per contestant and destination; ` +
       `${cpus().length} CPUs, load average ${load()}, node ${process.version}\n`,
@@ -152,7 +161,7 @@ async function main(): Promise<void> {
         })
     }
     const pairs = CONTESTANTS.filter((c) => only.includes(c)).flatMap((c) =>
-      DESTS.map((d) => [c, d] as const),
+      dests.map((d) => [c, d] as const),
     )
     for (let run = 0; run < runs; run++) {
       const round = new Map<string, WorkerResult>()
@@ -202,7 +211,7 @@ async function main(): Promise<void> {
         }
       }
     }
-    report(rows, only, results, perRound, failures)
+    report(rows, only, dests, results, perRound, failures)
   } finally {
     await emu?.stop()
     await pgServer.stop()
@@ -220,6 +229,7 @@ async function main(): Promise<void> {
 function report(
   rows: number,
   only: readonly string[],
+  dests: readonly (typeof DESTS)[number][],
   results: Map<string, WorkerResult[]>,
   perRound: Array<Map<string, WorkerResult>>,
   failures: readonly string[],
@@ -242,7 +252,7 @@ function report(
       'runs',
     ],
   ]
-  for (const dest of DESTS)
+  for (const dest of dests)
     for (const c of CONTESTANTS.filter((x) => only.includes(x))) {
       const list = results.get(`${c}|${dest}`) ?? []
       if (list.length === 0) {
@@ -299,7 +309,7 @@ function report(
     ['raw', 'jsforce', '(context)'],
     ['raw', 'jsforce-pages', '(context)'],
   ]
-  for (const dest of DESTS)
+  for (const dest of dests)
     for (const [a, b, target] of pairs)
       ratios.push([
         dest,
