@@ -31,9 +31,9 @@ export interface BulkJobInfo {
 export interface BulkPollOptions {
   /** Give up (the job keeps running) after this long. Default 6 h: big jobs run long, unlike jsforce's 30 s. */
   readonly timeoutMs?: number
-  /** First wait between polls (default 250 ms), doubled up to {@link maxIntervalMs}. */
+  /** First wait between polls (default 250 ms), grown by half each poll up to {@link maxIntervalMs}. */
   readonly initialIntervalMs?: number
-  /** Longest wait between polls (default 10 s). */
+  /** Longest wait between polls (default 5 s). */
   readonly maxIntervalMs?: number
   readonly sleep?: (ms: number) => Promise<void>
   readonly now?: () => number
@@ -41,10 +41,14 @@ export interface BulkPollOptions {
   readonly onPoll?: (job: BulkJobInfo) => void
 }
 
+/**
+ * Polls grow by half from 250 ms up to 5 s: a job of 40 s is seen done at most 5 s late, in 15 polls
+ * (doubling up to 10 s: 10 polls, but up to 10 s late, a tenth of a 1M-row load measured here).
+ */
 export const BULK_POLL_DEFAULTS = {
   timeoutMs: 6 * 3_600_000,
   initialIntervalMs: 250,
-  maxIntervalMs: 10_000,
+  maxIntervalMs: 5_000,
 } as const
 
 /** One results page: its head, then its rows as a stream. */
@@ -137,7 +141,7 @@ export class BulkQueryClient {
       if (waited >= o.timeoutMs)
         throw new BulkJobTimeoutError({ jobId: id, object, state: job.state, waitedMs: waited })
       await sleep(Math.min(interval, Math.max(1, o.timeoutMs - waited)))
-      interval = Math.min(o.maxIntervalMs, interval * 2)
+      interval = Math.min(o.maxIntervalMs, interval * 1.5)
     }
   }
 
