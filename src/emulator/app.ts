@@ -121,6 +121,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     org.counters.increment(`${req.method} ${route}`)
   })
 
+  // The Date header is the org's clock, which clients measure cursors and windows against: it shows the
+  // emulated time (moved forward by the control API), not the host's.
+  app.addHook('onSend', async (_req, reply) => {
+    reply.header('date', new Date(org.clock.now()).toUTCString())
+  })
+
   // JSON bodies: Salesforce answers a malformed body with 400 JSON_PARSER_ERROR.
   app.removeContentTypeParser(['application/json'])
   app.addContentTypeParser(['application/json'], { parseAs: 'string' }, (_req, body, done) => {

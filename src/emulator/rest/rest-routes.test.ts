@@ -307,3 +307,17 @@ test('garbage thrown at every resource gets 4xx JSON answers and the emulator ke
   }
   assert.equal((await org.api('GET', '/limits')).status, 200)
 })
+
+test('the Date header is the org clock: it moves with the control API clock, as cursors need', async () => {
+  const whole = (ms: number) => Math.floor(ms / 1000) * 1000
+  const before = await org.api('GET', '/limits')
+  const advanced = await org.control('POST', '/__emulator/clock/advance', { seconds: 600 })
+  const now = Date.parse((advanced.body as { now: string }).now)
+  const res = await org.api('GET', '/limits')
+  const date = Date.parse(res.headers.get('date') ?? '')
+  const beforeDate = Date.parse(before.headers.get('date') ?? '')
+  assert.ok(date >= whole(now) && date <= now + 5_000, `${res.headers.get('date')} against the org's ${now}`)
+  assert.ok(date - beforeDate >= 600_000, 'the header moved with the clock')
+  const unauthenticated = await org.api('GET', '/services/data', { token: null })
+  assert.ok(Date.parse(unauthenticated.headers.get('date') ?? '') >= whole(now), 'every answer carries it')
+})
