@@ -41,6 +41,9 @@ const DESTS = ['sqlite', 'postgres'] as const
 interface WorkerResult extends LoadTiming {
   readonly cpuMs: number
   readonly maxRss: number
+  /** Largest JS heap in use and largest memory held outside it by JS objects (buffers), sampled every 100 ms. */
+  readonly maxHeap: number
+  readonly maxExternal: number
 }
 
 // ---------------------------------------------------------------- worker
@@ -51,12 +54,24 @@ async function workerMain(): Promise<void> {
   for await (const chunk of process.stdin) input += (chunk as Buffer).toString()
   const task = JSON.parse(input) as LoadTask
   const cpu = process.cpuUsage()
-  const timing = await runContestant(task)
+  // Where the peak RSS comes from: the JS heap, or memory outside it (buffers, SQLite, the allocator).
+  let heap = 0
+  let external = 0
+  const sample = (): void => {
+    const m = process.memoryUsage()
+    heap = Math.max(heap, m.heapUsed)
+    external = Math.max(external, m.external)
+  }
+  const sampler = setInterval(sample, 100)
+  const timing = await runContestant(task).finally(() => clearInterval(sampler))
+  sample()
   const used = process.cpuUsage(cpu)
   const result: WorkerResult = {
     ...timing,
     cpuMs: (used.user + used.system) / 1000,
     maxRss: process.resourceUsage().maxRSS * 1024,
+    maxHeap: heap,
+    maxExternal: external,
   }
   process.stdout.write(`RESULT ${JSON.stringify(result)}\n`)
 }
@@ -196,7 +211,7 @@ async function main(): Promise<void> {
           results.set(key, [...(results.get(key) ?? []), r])
           process.stdout.write(
             `run ${run + 1}: ${contestant} → ${dest}: ${fmt((rows * 1000) / r.ms)} rows/s ` +
-              `(${fmt(r.ms)} ms, first row at ${fmt(r.firstRowMs)} ms), peak RSS ${mb(r.maxRss)}, ` +
+              `(${fmt(r.ms)} ms, first row at ${fmt(r.firstRowMs)} ms), peak RSS ${mb(r.maxRss)} (heap ${mb(r.maxHeap)}, external ${mb(r.maxExternal)}), ` +
               `CPU ${fmt(r.cpuMs)} ms${r.note ? `; ${r.note}` : ''}; load ${load()}\n`,
           )
         } catch (err) {
