@@ -4,6 +4,8 @@
  * and a runner for `sfsync` subprocesses with their own $SFSYNC_HOME.
  */
 import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { openStateStore } from '../../../src/store/state/open-state-store.ts'
 import type { StateStore } from '../../../src/store/state/state-store.ts'
@@ -85,62 +87,124 @@ export interface RunningCli {
   readonly pid: number | undefined
   /** Resolves with the first match of `pattern` in stderr (progress output). */
   waitForStderr(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>
-  kill(): void
+  /**
+   * Resolves with the first defined value `check` returns; it is called on every chunk of output (and
+   * once at once), so a wait is driven by what the command prints, never by a fixed sleep.
+   */
+  waitFor<T>(
+    check: (out: { stdout: string; stderr: string }) => T | undefined,
+    what: string,
+    timeoutMs?: number,
+  ): Promise<T>
+  /** What the command printed so far. */
+  output(): { stdout: string; stderr: string }
+  /** Sends a signal (default SIGTERM); on a `terminal`, to `script`, not to sfsync. */
+  kill(signal?: NodeJS.Signals): void
+  /** Types on the `terminal` (`'\x03'` is Ctrl-C: the terminal sends sfsync SIGINT). */
+  type(keys: string): void
 }
 
-/** Starts `sfsync ARGS` as a subprocess with only the given SFSYNC_* variables. */
+/** `script` of util-linux on the PATH: it runs a command on a pseudo-terminal (no native addon needed). */
+function findScript(): string {
+  const found = (process.env.PATH ?? '')
+    .split(':')
+    .filter((dir) => dir !== '')
+    .map((dir) => join(dir, 'script'))
+    .find((path) => existsSync(path))
+  if (!found)
+    throw new Error(
+      'util-linux `script` is not on the PATH: the terminal tests run the CLI on a pseudo-terminal through it (Debian: apt-get install bsdutils)',
+    )
+  return found
+}
+
+function shellQuote(s: string): string {
+  return `'${s.replaceAll("'", `'\\''`)}'`
+}
+
+/**
+ * Starts `sfsync ARGS` as a subprocess with only the given SFSYNC_* variables. With `terminal`, it runs
+ * on a pseudo-terminal through util-linux `script` (stdout and stderr are then both the terminal, and
+ * what it shows arrives on `stdout`); a machine without `script` fails the test with the way to get it.
+ */
 export function spawnCli(
   args: readonly string[],
-  options: { env: Record<string, string | undefined>; input?: string },
+  options: { env: Record<string, string | undefined>; input?: string; terminal?: boolean },
 ): RunningCli {
   const env: Record<string, string> = {}
   for (const [k, v] of Object.entries(process.env))
     if (v !== undefined && !k.startsWith('SFSYNC_')) env[k] = v
   for (const [k, v] of Object.entries(options.env)) if (v !== undefined) env[k] = v
-  const child = spawn(process.execPath, [MAIN, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] })
+  // -q: no "Script started" lines; -e: its exit code is the command's; -f: output flushed at once.
+  const child = options.terminal
+    ? spawn(
+        findScript(),
+        // exec: sfsync alone in the terminal's foreground, as when a person runs it (Ctrl-C reaches it only).
+        ['-qefc', `exec ${[process.execPath, MAIN, ...args].map(shellQuote).join(' ')}`, '/dev/null'],
+        { env: { ...env, SHELL: '/bin/sh' }, stdio: ['pipe', 'pipe', 'pipe'] },
+      )
+    : spawn(process.execPath, [MAIN, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''
   const listeners = new Set<() => void>()
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString()
+    for (const l of listeners) l()
+  })
   child.stderr.on('data', (d: Buffer) => {
     stderr += d.toString()
     for (const l of listeners) l()
   })
+  // A terminal's keyboard stays open while the command runs (see `type`); keys typed as it ends are lost.
+  child.stdin.on('error', () => {})
   if (options.input !== undefined) child.stdin.end(options.input)
-  else child.stdin.end()
+  else if (!options.terminal) child.stdin.end()
   const done = new Promise<CliResult>((resolve) =>
-    child.once('close', (code) => resolve({ code, stdout, stderr })),
+    child.once('close', (code) => {
+      child.stdin.destroy()
+      resolve({ code, stdout, stderr })
+    }),
   )
+  const waitFor = <T>(
+    check: (out: { stdout: string; stderr: string }) => T | undefined,
+    what: string,
+    timeoutMs = 30_000,
+  ): Promise<T> =>
+    new Promise((resolve, reject) => {
+      const listener = () => {
+        const found = check({ stdout, stderr })
+        if (found === undefined) return
+        listeners.delete(listener)
+        clearTimeout(timer)
+        resolve(found)
+      }
+      const timer = setTimeout(() => {
+        listeners.delete(listener)
+        reject(new Error(`timed out waiting for ${what}; stdout: ${stdout}\nstderr: ${stderr}`))
+      }, timeoutMs)
+      listeners.add(listener)
+      void done.then(() => {
+        if (!listeners.has(listener)) return
+        listener()
+        if (!listeners.has(listener)) return
+        listeners.delete(listener)
+        clearTimeout(timer)
+        reject(new Error(`the command ended before ${what}; stdout: ${stdout}\nstderr: ${stderr}`))
+      })
+      listener()
+    })
   return {
     done,
     pid: child.pid,
-    kill: () => child.kill('SIGTERM'),
-    waitForStderr: (pattern, timeoutMs = 30_000) =>
-      new Promise((resolve, reject) => {
-        const check = () => {
-          const m = pattern.exec(stderr)
-          if (!m) return
-          listeners.delete(check)
-          clearTimeout(timer)
-          resolve(m)
-        }
-        const timer = setTimeout(() => {
-          listeners.delete(check)
-          reject(new Error(`timed out waiting for ${String(pattern)} in: ${stderr}`))
-        }, timeoutMs)
-        listeners.add(check)
-        void done.then(() => {
-          if (listeners.has(check)) {
-            check()
-            if (listeners.has(check)) {
-              listeners.delete(check)
-              clearTimeout(timer)
-              reject(new Error(`the command ended before ${String(pattern)}: ${stderr}`))
-            }
-          }
-        })
-        check()
-      }),
+    output: () => ({ stdout, stderr }),
+    kill: (signal = 'SIGTERM') => child.kill(signal),
+    type: (keys) => {
+      if (!options.terminal) throw new Error('type() needs a command started with terminal: true')
+      child.stdin.write(keys)
+    },
+    waitFor,
+    waitForStderr: (pattern, timeoutMs) =>
+      waitFor(({ stderr: err }) => pattern.exec(err) ?? undefined, `${String(pattern)} in stderr`, timeoutMs),
   }
 }
 
