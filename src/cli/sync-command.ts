@@ -2,7 +2,9 @@
  * `sfsync sync --name NAME [--objects A,B | --all] [--dest sqlite:PATH | postgres://…] [--full]
  * [--hard-deletes] [--watch [--interval S]] [--json]`: makes the destination equal to the org, then
  * (with --watch) keeps it so. Progress bars on a terminal, JSON lines otherwise; a summary per object
- * at the end, also stored in the destination's run history.
+ * at the end, also stored in the destination's run history. SIGINT or SIGTERM ends a watch: at once
+ * between runs, after the run in flight otherwise (a second signal: at once, exit 130); its last line
+ * sums the watch up (`watch-done` in JSON).
  */
 import { Option, type Command } from 'commander'
 import { InputError } from '../config/sfsync-error.ts'
@@ -20,7 +22,7 @@ import {
   withCommonOptions,
   type CommonOptions,
 } from './run-command.ts'
-import { JsonLinesProgress, TtyProgress, summaryLines } from './sync-progress.ts'
+import { JsonLinesProgress, TtyProgress, summaryLines, watchSummary } from './sync-progress.ts'
 
 /** Where rows go when `--dest` is not given: a SQLite file in the working folder. */
 export const DEFAULT_DEST = 'sqlite:./sfsync.sqlite'
@@ -102,7 +104,10 @@ export function addSyncCommand(program: Command): void {
       .option('--schema <name>', 'PostgreSQL schema of the tables (default salesforce)')
       .option('--full', 'read every selected object again from the start')
       .option('--hard-deletes', 'remove deleted rows instead of marking them isdeleted = true')
-      .option('--watch', 'keep syncing, every --interval seconds, until interrupted')
+      .option(
+        '--watch',
+        'keep syncing, every --interval seconds, until interrupted (Ctrl-C or SIGTERM: after the run in flight; twice: at once)',
+      )
       .option('--interval <seconds>', 'pause between runs with --watch (default 300)', parseSeconds)
       .option(
         '--bulk-timeout <seconds>',
@@ -176,27 +181,40 @@ export function addSyncCommand(program: Command): void {
         )
         const tty = !out.json && process.stderr.isTTY === true
         const stop = new AbortController()
+        let view: TtyProgress | JsonLinesProgress | undefined
         let running = false
-        // Between runs a signal ends the watch at once; during a run, stopping is safe anyway (rows and
-        // checkpoints commit together), so the process ends without waiting for the run.
-        const onSignal = () => {
-          stop.abort()
-          if (running) {
-            process.stderr.write('\nsfsync: stopped; the next run resumes from the last commit.\n')
+        let stoppedBy: NodeJS.Signals | undefined
+        // A first signal ends the watch: at once in the pause between runs, after the run in flight
+        // otherwise (an incremental run takes seconds), so that every run ends with its summary stored.
+        // A second one stops at once: safe too, as rows and checkpoints commit together.
+        const onSignal = (signal: NodeJS.Signals) => {
+          if (stoppedBy !== undefined && running) {
+            process.stderr.write(
+              '\nsfsync: stopped during a run; the next run resumes from the last commit.\n',
+            )
             process.exit(130)
           }
+          stoppedBy ??= signal
+          stop.abort()
+          if (running)
+            view?.handle({
+              type: 'notice',
+              message: `${signal}: the watch stops after this run (again to stop at once).`,
+            })
         }
         if (opts.watch) {
-          process.once('SIGINT', onSignal)
-          process.once('SIGTERM', onSignal)
+          process.on('SIGINT', onSignal)
+          process.on('SIGTERM', onSignal)
         }
         let last: SyncRunResult | undefined
+        const totals = { runs: 0, rowsWritten: 0, rowsDeleted: 0, apiCalls: 0 }
         const describeCache: DescribeCache = new Map()
         try {
           for (;;) {
-            const view = tty
+            view = tty
               ? new TtyProgress((s) => process.stderr.write(s))
               : new JsonLinesProgress((s) => process.stdout.write(rt.secrets.scrub(s)))
+            const current = view
             running = true
             last = await runSync({
               client: rt.client(conn.name),
@@ -209,9 +227,15 @@ export function addSyncCommand(program: Command): void {
                 ...(opts.budgetPoll !== undefined ? { pollMs: opts.budgetPoll * 1000 } : {}),
               },
               describeCache,
-              onEvent: (e: SyncEvent) => view.handle(e),
+              onEvent: (e: SyncEvent) => current.handle(e),
             })
             running = false
+            totals.runs++
+            totals.apiCalls += last.apiCalls
+            for (const o of last.objects) {
+              totals.rowsWritten += o.rowsWritten
+              totals.rowsDeleted += o.rowsDeleted
+            }
             if (tty) process.stdout.write(`${summaryLines(last).join('\n')}\n`)
             if (!opts.watch || stop.signal.aborted) break
             await sleep((opts.interval ?? 300) * 1000, stop.signal)
@@ -221,6 +245,12 @@ export function addSyncCommand(program: Command): void {
           process.off('SIGINT', onSignal)
           process.off('SIGTERM', onSignal)
           await dest.close()
+        }
+        if (stoppedBy !== undefined) {
+          const end = { type: 'watch-done', signal: stoppedBy, ...totals }
+          process.stdout.write(
+            tty ? `${watchSummary(end)}\n` : `${JSON.stringify({ at: new Date().toISOString(), ...end })}\n`,
+          )
         }
         if (last.error) return exitCodeOf(last.error)
         return last.objects.some((o) => o.status === 'failed') ? EXIT.api : EXIT.ok

@@ -227,3 +227,18 @@ export function summaryLines(r: SyncRunResult): string[] {
   lines.push(`run ${r.runId}: ${r.apiCalls} API calls`)
   return lines
 }
+
+/** What a `--watch` did in all, printed once when it ends. */
+export interface WatchTotals {
+  /** The signal that ended the watch. */
+  readonly signal: string
+  readonly runs: number
+  readonly rowsWritten: number
+  readonly rowsDeleted: number
+  readonly apiCalls: number
+}
+
+/** The human line of {@link WatchTotals}. */
+export function watchSummary(w: WatchTotals): string {
+  return `watch stopped by ${w.signal} after ${fmt(w.runs)} run${w.runs === 1 ? '' : 's'}: ${fmt(w.rowsWritten)} rows written, ${fmt(w.rowsDeleted)} deleted, ${fmt(w.apiCalls)} API calls`
+}
