@@ -17,6 +17,8 @@ interface StoreUnderTest {
   open(t: TestContextLike, now?: () => Date): Promise<Destination>
   /** Names of the indexes on a table, read from the database's catalogue (test-only look behind the port). */
   indexes(t: TestContextLike, table: string): Promise<string[]>
+  /** Names of the tables, read from the catalogue. */
+  tables(t: TestContextLike): Promise<string[]>
 }
 
 const places = new WeakMap<TestContextLike, string>()
@@ -33,6 +35,12 @@ const STORES: StoreUnderTest[] = [
       const rows = db
         .prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL`)
         .all(table)
+      db.close()
+      return rows.map((r) => String(r.name))
+    },
+    tables: async (t) => {
+      const db = new DatabaseSync(places.get(t) ?? '')
+      const rows = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all()
       db.close()
       return rows.map((r) => String(r.name))
     },
@@ -53,6 +61,16 @@ const STORES: StoreUnderTest[] = [
       )
       await client.end()
       return rows.map((r) => r.indexname)
+    },
+    tables: async (t) => {
+      const client = new pg.Client({ connectionString: databaseUrl() })
+      await client.connect()
+      const { rows } = await client.query<{ tablename: string }>(
+        'SELECT tablename FROM pg_tables WHERE schemaname = $1',
+        [places.get(t)],
+      )
+      await client.end()
+      return rows.map((r) => r.tablename)
     },
   },
 ]
@@ -467,6 +485,104 @@ for (const store of STORES) {
         [10, 10, 5],
       )
       assert.deepEqual(pages.flat(), all)
+    })
+
+    test('Id stage: both differences by anti-join, in pages, undisturbed by deletes and writes between pages', async (t) => {
+      const dest = await use(store, t)
+      await dest.ensureTable('Account', ALL_TYPES)
+      const w = await dest.openWriter('Account', ['Id'])
+      await w.write(Array.from({ length: 25 }, (_, i) => [id(i)]))
+      await w.commit()
+      await w.close()
+      await dest.deleteRows('Account', [id(3)])
+      const stage = await dest.openIdStage('Account')
+      assert.ok((await store.tables(t)).includes('_sfsync_ids_account'))
+      // Ids 5..34, in two batches that overlap (a page read again) and in no particular order.
+      await stage.add(Array.from({ length: 20 }, (_, i) => id(24 - i)))
+      await stage.add([...Array.from({ length: 20 }, (_, i) => id(15 + i)), id(15)])
+      const local: string[][] = []
+      for await (const page of stage.localOnly({ pageSize: 2 })) {
+        local.push(page)
+        // Removing the rows just listed must not make the paging skip or repeat any.
+        await dest.deleteRows('Account', page, { hard: true })
+      }
+      // Soft-deleted rows are local rows too.
+      assert.deepEqual(local, [[id(0), id(1)], [id(2), id(3)], [id(4)]])
+      const staged: string[][] = []
+      for await (const page of stage.stagedOnly({ pageSize: 4 })) {
+        staged.push(page)
+        // Rows written between pages (the ones just listed, fetched from the org) leave the difference.
+        const writer = await dest.openWriter('Account', ['Id'])
+        await writer.write(page.map((x) => [x]))
+        await writer.commit()
+        await writer.close()
+      }
+      assert.deepEqual(staged, [
+        [id(25), id(26), id(27), id(28)],
+        [id(29), id(30), id(31), id(32)],
+        [id(33), id(34)],
+      ])
+      for await (const page of stage.stagedOnly()) assert.fail(`still missing: ${page.join(', ')}`)
+      for await (const page of stage.localOnly()) assert.fail(`still local only: ${page.join(', ')}`)
+      await stage.drop()
+      await stage.drop()
+      assert.ok(!(await store.tables(t)).includes('_sfsync_ids_account'))
+      await assert.rejects(stage.add([id(1)]), /dropped/)
+      assert.equal(await dest.countRows('Account', { includeDeleted: true }), 30)
+    })
+
+    test('Id stage: a stage left behind (a crashed run) is replaced by the next one', async (t) => {
+      const dest = await use(store, t)
+      await dest.ensureTable('Account', ALL_TYPES)
+      const stale = await dest.openIdStage('Account')
+      await stale.add([id(1), id(2)])
+      // No drop: the process "died". The next reconciliation starts from an empty stage.
+      const stage = await dest.openIdStage('Account')
+      const staged = async (): Promise<string[]> => {
+        const all: string[] = []
+        for await (const page of stage.stagedOnly()) all.push(...page)
+        return all
+      }
+      assert.deepEqual(await staged(), [])
+      await stage.add([id(7)])
+      assert.deepEqual(await staged(), [id(7)])
+      await stage.drop()
+    })
+
+    test('Id stage: 200k staged Ids against 100k local rows, counted through the pages', async (t) => {
+      const dest = await use(store, t)
+      await dest.ensureTable('Account', [
+        { name: 'Id', type: 'id' },
+        { name: 'IsDeleted', type: 'boolean' },
+      ])
+      const big = (n: number): string => `001${String(n).padStart(12, '0')}AAA`
+      const w = await dest.openWriter('Account', ['Id', 'IsDeleted'], { mode: 'insert' })
+      for (let i = 0; i < 100_000; i += 10_000)
+        await w.write(Array.from({ length: 10_000 }, (_, j) => [big(i + j), false]))
+      await w.commit()
+      await w.close()
+      const stage = await dest.openIdStage('Account')
+      // Org Ids 50,000..249,999 in batches of 25k: 50k local only, 150k staged only.
+      for (let i = 50_000; i < 250_000; i += 25_000)
+        await stage.add(Array.from({ length: 25_000 }, (_, j) => big(i + j)))
+      const count = async (pages: AsyncGenerator<string[]>) => {
+        let n = 0
+        let first: string | undefined
+        let last: string | undefined
+        for await (const page of pages) {
+          n += page.length
+          first ??= page[0]
+          last = page[page.length - 1]
+        }
+        return { n, first, last }
+      }
+      assert.deepEqual(await count(stage.localOnly()), { n: 50_000, first: big(0), last: big(49_999) })
+      assert.deepEqual(await count(stage.stagedOnly({ pageSize: 7_000 })), {
+        n: 150_000,
+        first: big(100_000),
+        last: big(249_999),
+      })
+      await stage.drop()
     })
 
     test('schema evolution: add, widen, rebuild, keep removed fields; all recorded', async (t) => {

@@ -176,7 +176,39 @@ export interface Destination {
    * against the org. Never holds the table in memory.
    */
   listIds(object: string, options?: { pageSize?: number }): AsyncGenerator<string[], void, undefined>
+  /**
+   * Opens the Id stage of an object for an Id reconciliation: a table of the destination's own
+   * (`_sfsync_ids_<table>`), emptied first (a stage left by a crashed run is replaced), that the org's
+   * Ids are streamed into so that the database, not memory, compares them with the local Ids.
+   * Always {@link IdStage.drop} it, also after an error.
+   * @example
+   * const stage = await dest.openIdStage('Account')
+   * try {
+   *   for await (const ids of orgIdPages) await stage.add(ids)
+   *   for await (const gone of stage.localOnly()) await dest.deleteRows('Account', gone)
+   * } finally { await stage.drop() }
+   */
+  openIdStage(object: string): Promise<IdStage>
   close(): Promise<void>
+}
+
+/**
+ * The org's Ids of one object, staged in the destination (see {@link Destination.openIdStage}).
+ * Both differences are anti-joins run by the database and read in pages (keyset on the Id, in the
+ * database's Id order: compare as sets), so neither side is ever held in memory.
+ */
+export interface IdStage {
+  /** Adds Ids, in one transaction; an Id already staged is ignored (a page read again is harmless). */
+  add(ids: readonly string[]): Promise<void>
+  /**
+   * Local Ids (soft-deleted rows included) that are not staged: rows the org no longer has. Pages of
+   * `pageSize` (default 10,000); rows deleted or written between pages do not disturb the paging.
+   */
+  localOnly(options?: { pageSize?: number }): AsyncGenerator<string[], void, undefined>
+  /** Staged Ids without a local row: records the destination lacks. Pages as {@link IdStage.localOnly}. */
+  stagedOnly(options?: { pageSize?: number }): AsyncGenerator<string[], void, undefined>
+  /** Drops the stage table; safe to call twice. */
+  drop(): Promise<void>
 }
 
 /** A destination operation that failed (database error, misuse). */

@@ -11,6 +11,7 @@ import type {
   Destination,
   DestinationCapabilities,
   FieldSpec,
+  IdStage,
   RunRecord,
   SchemaChange,
   SchemaHistoryEntry,
@@ -392,8 +393,108 @@ export class SqlDestination implements Destination {
     }
   }
 
+  async openIdStage(object: string): Promise<IdStage> {
+    this.#assertNoOpenWriter('stage Ids')
+    const d = this.#driver
+    const table = this.tableName(object)
+    const stage = d.table(`${ID_STAGE_PREFIX}${table}`)
+    const idType = d.columnType({ kind: 'id', length: 18, precision: 0, scale: 0 })
+    // A regular table, not a TEMP one: on PostgreSQL every statement may take another pooled
+    // connection. Dropped first, so a stage left behind by a crashed run never leaks into this one.
+    await d.transaction(async (tx) => {
+      await tx.query(`DROP TABLE IF EXISTS ${stage}`)
+      await tx.query(`CREATE TABLE ${stage} ("id" ${idType} PRIMARY KEY)`)
+    })
+    d.resetStatements()
+    return new SqlIdStage(d, d.table(table), stage, (what) => this.#assertNoOpenWriter(what))
+  }
+
   async close(): Promise<void> {
     await this.#driver.close()
+  }
+}
+
+/** Prefix of an object's Id stage table (system tables are `_sfsync_*`; Salesforce names never start with `_`). */
+export const ID_STAGE_PREFIX = '_sfsync_ids_'
+
+/** Ids per statement of {@link SqlIdStage.add}: one list parameter, so only the statement's size bounds it. */
+const STAGE_CHUNK = 10_000
+
+/** {@link IdStage} over one stage table; every query is one statement, so any pooled connection serves it. */
+class SqlIdStage implements IdStage {
+  readonly #driver: SqlDriver
+  readonly #table: string
+  readonly #stage: string
+  readonly #assertNoOpenWriter: (what: string) => void
+  #dropped = false
+
+  constructor(driver: SqlDriver, table: string, stage: string, assertNoOpenWriter: (what: string) => void) {
+    this.#driver = driver
+    this.#table = table
+    this.#stage = stage
+    this.#assertNoOpenWriter = assertNoOpenWriter
+  }
+
+  async add(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return
+    this.#assertOpen()
+    this.#assertNoOpenWriter('stage Ids')
+    const d = this.#driver
+    // SQLite needs a WHERE in INSERT … SELECT … ON CONFLICT (its parser would read ON as a join).
+    const sql = `INSERT INTO ${this.#stage} ("id") SELECT value FROM ${d.textList(1)} WHERE true ON CONFLICT ("id") DO NOTHING`
+    await d.transaction(async (tx) => {
+      for (let i = 0; i < ids.length; i += STAGE_CHUNK)
+        await tx.query(sql, [d.encodeTextList(ids.slice(i, i + STAGE_CHUNK))])
+    })
+  }
+
+  localOnly(options: { pageSize?: number } = {}): AsyncGenerator<string[], void, undefined> {
+    return this.#antiJoin(this.#table, this.#stage, options.pageSize)
+  }
+
+  stagedOnly(options: { pageSize?: number } = {}): AsyncGenerator<string[], void, undefined> {
+    return this.#antiJoin(this.#stage, this.#table, options.pageSize)
+  }
+
+  /** Ids of `from` with no row of the same Id in `other`, in pages, keyset on the Id. */
+  async *#antiJoin(
+    from: string,
+    other: string,
+    pageSize = 10_000,
+  ): AsyncGenerator<string[], void, undefined> {
+    if (!Number.isInteger(pageSize) || pageSize < 1)
+      throw new DestinationError('Id stage: pageSize must be a positive integer.')
+    this.#assertOpen()
+    const d = this.#driver
+    const missing = `NOT EXISTS (SELECT 1 FROM ${other} o WHERE o."id" = f."id")`
+    // Each page is one statement read whole: no cursor stays open while the caller deletes or writes.
+    let after: string | undefined
+    for (;;) {
+      const rows =
+        after === undefined
+          ? await d.query(`SELECT f."id" FROM ${from} f WHERE ${missing} ORDER BY f."id" LIMIT ${pageSize}`)
+          : await d.query(
+              `SELECT f."id" FROM ${from} f WHERE f."id" > ${d.param(1)} AND ${missing} ORDER BY f."id" LIMIT ${pageSize}`,
+              [after],
+            )
+      if (rows.length === 0) return
+      const ids = rows.map((r) => asText(r.id))
+      yield ids
+      if (ids.length < pageSize) return
+      after = ids[ids.length - 1]
+    }
+  }
+
+  async drop(): Promise<void> {
+    if (this.#dropped) return
+    this.#assertNoOpenWriter('drop the Id stage')
+    await this.#driver.transaction((tx) => tx.query(`DROP TABLE IF EXISTS ${this.#stage}`))
+    this.#dropped = true
+    this.#driver.resetStatements()
+  }
+
+  #assertOpen(): void {
+    if (this.#dropped) throw new DestinationError('The Id stage was dropped.')
   }
 }
 

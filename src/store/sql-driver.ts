@@ -53,6 +53,14 @@ export interface SqlDriver extends SqlExecutor {
   readonly autoIncrementKey: string
   /** Placeholder of the i-th (1-based) parameter. */
   param(i: number): string
+  /**
+   * A FROM item yielding one text column `value` from a list bound as the single parameter `i`
+   * (SQLite: `json_each`; PostgreSQL: `unnest` of a text array): one statement for any number of
+   * values, whatever the bind-parameter limit. Bind {@link SqlDriver.encodeTextList}'s result.
+   */
+  textList(i: number): string
+  /** Encodes values for {@link SqlDriver.textList}. */
+  encodeTextList(values: readonly string[]): unknown
   /** `a IS DISTINCT FROM b` in the dialect's spelling. */
   distinct(a: string, b: string): string
   /** Turns a normalized value into a bind parameter for a column of this kind. */

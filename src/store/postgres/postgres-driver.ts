@@ -122,6 +122,15 @@ export class PostgresDriver implements SqlDriver {
     return `$${i}`
   }
 
+  textList(i: number): string {
+    return `unnest(CAST(${this.param(i)} AS text[])) AS list(value)`
+  }
+
+  encodeTextList(values: readonly string[]): unknown {
+    // pg sends a JavaScript array as a PostgreSQL array literal.
+    return values
+  }
+
   distinct(a: string, b: string): string {
     return `${a} IS DISTINCT FROM ${b}`
   }
