@@ -11,7 +11,8 @@ import type { ObjectCheckpoint } from './object-checkpoint.ts'
 import { datetimeMs } from './object-checkpoint.ts'
 import { orgNow, readRestInto, type ObjectSyncContext } from './object-context.ts'
 import { soqlDatetime } from './soql.ts'
-import { applyDeletedWindow, deleteLocal, reconcileIds } from './object-deletes.ts'
+import { applyDeletedWindow, deleteLocal } from './object-deletes.ts'
+import { reconcileIds } from './id-reconciliation.ts'
 import type { Tally } from './object-sync.ts'
 
 /** Reads `fields` for rows already synced (cursor <= `upTo`) and writes just those columns. */
@@ -112,6 +113,7 @@ export async function applyIncremental(
     const local = await ctx.dest.countRows(object, { includeDeleted: true })
     const rec = await reconcileIds(ctx, plan, plan.bulk.allowed && local >= ctx.settings.bulkThreshold)
     t.rowsDeleted += rec.deleted
+    t.rowsWritten += rec.fetched
     t.reconciled = true
     reconciledAt = now
   }

@@ -5,8 +5,9 @@
  * 2. `/deleted` over the same window lists purged and hard-deleted records too; those not already seen
  *    are checked with a queryAll by Id (a record deleted then undeleted must not be deleted here) and
  *    the ones that are gone or in the recycle bin are deleted locally.
- * 3. An Id reconciliation compares every local Id with an Id-only scan of the org, periodically and
- *    whenever `/deleted` says the window was outrun (`earliestDateAvailable` after our start).
+ * 3. An Id reconciliation (id-reconciliation.ts) compares every local Id with an Id-only scan of the
+ *    org, periodically and whenever `/deleted` says the window was outrun (`earliestDateAvailable`
+ *    after our start).
  */
 import { SalesforceApiError } from '../salesforce/errors.ts'
 import { getDeleted } from '../salesforce/data/org-limits.ts'
@@ -14,7 +15,6 @@ import { fetchQueryPage } from '../salesforce/data/rest-query.ts'
 import type { ObjectPlan } from './sync-plan.ts'
 import type { ObjectSyncContext } from './object-context.ts'
 import { orgNow } from './object-context.ts'
-import { readBulk, readRest, type Row, type RowConsumer } from './query-readers.ts'
 import { selectSoql } from './soql.ts'
 import { datetimeMs } from './object-checkpoint.ts'
 
@@ -82,53 +82,4 @@ export async function applyDeletedWindow(
   }
   const deleted = await deleteLocal(ctx, plan.object, gone)
   return { deleted, outrun }
-}
-
-/** Collects Ids (first column) from a reader. */
-class IdSet implements RowConsumer<unknown> {
-  readonly ids = new Set<string>()
-  async rows(rows: Row[]): Promise<void> {
-    for (const r of rows) this.ids.add(String(r[0]))
-  }
-  async commit(): Promise<void> {}
-  async abort(): Promise<void> {}
-}
-
-/**
- * The Id reconciliation: scans the org's Ids (queryAll, recycle bin included: those rows are handled
- * by IsDeleted) and deletes local rows whose Id the org no longer has. Bulk for large objects.
- */
-export async function reconcileIds(
-  ctx: ObjectSyncContext,
-  plan: ObjectPlan,
-  useBulk: boolean,
-): Promise<{ deleted: number; orgIds: number }> {
-  const scan = new IdSet()
-  const soql = selectSoql(plan.object, ['Id'])
-  if (useBulk)
-    await readBulk({
-      bulk: ctx.bulk,
-      object: plan.object,
-      soql,
-      fields: ['Id'],
-      poll: ctx.settings.bulkPoll,
-      consumer: scan,
-    })
-  else
-    await readRest({
-      api: ctx.api,
-      soql,
-      fields: ['Id'],
-      all: true,
-      batchSize: ctx.settings.restBatchSize,
-      consumer: scan,
-    })
-  const missing: string[] = []
-  let deleted = 0
-  for await (const page of ctx.dest.listIds(plan.object)) {
-    for (const id of page) if (!scan.ids.has(id)) missing.push(id)
-    if (missing.length >= 10_000) deleted += await deleteLocal(ctx, plan.object, missing.splice(0))
-  }
-  deleted += await deleteLocal(ctx, plan.object, missing)
-  return { deleted, orgIds: scan.ids.size }
 }

@@ -16,7 +16,8 @@ import { orgNow, readBulkInto, readRestInto, type ObjectSyncContext } from './ob
 import { selectSoql } from './soql.ts'
 import { RowCountMismatchError } from './query-readers.ts'
 import { applyIncremental } from './object-changes.ts'
-import { deleteLocal, reconcileIds } from './object-deletes.ts'
+import { deleteLocal } from './object-deletes.ts'
+import { reconcileIds } from './id-reconciliation.ts'
 
 /** Bulk refusals that mean "read this object over REST instead" (reference §4.3). */
 function bulkRefused(err: unknown): boolean {
@@ -289,6 +290,7 @@ async function loadObject(
     const at = orgNow(ctx)
     const rec = await reconcileIds(ctx, plan, strategy === 'bulk')
     t.rowsDeleted += rec.deleted
+    t.rowsWritten += rec.fetched
     t.reconciled = true
     reconciledAt = at
   }
