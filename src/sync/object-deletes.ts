@@ -62,7 +62,14 @@ export async function applyDeletedWindow(
   }
   const earliest = datetimeMs(answer.earliestDateAvailable)
   const outrun = Number.isFinite(earliest) && earliest > start
-  const candidates = [...new Set(answer.deletedRecords.map((r) => r.id))].filter((id) => !seen.has(id))
+  // The org truncates the window to the minute, so it lists deletes up to a minute before `startMs`:
+  // those belong to the previous run's window (which reached past `startMs`: the cursor stays behind
+  // the org's clock) and checking them would cost a query by Id on most runs. A second of margin for
+  // a deletedDate with whole seconds.
+  const from = startMs - 1_000
+  const candidates = [
+    ...new Set(answer.deletedRecords.filter((r) => !(datetimeMs(r.deletedDate) < from)).map((r) => r.id)),
+  ].filter((id) => !seen.has(id))
   const gone: string[] = []
   for (let i = 0; i < candidates.length; i += IDS_PER_QUERY) {
     const part = candidates.slice(i, i + IDS_PER_QUERY)
