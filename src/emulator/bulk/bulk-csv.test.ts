@@ -46,3 +46,12 @@ test('column delimiters and CRLF line endings', () => {
   }
   assert.equal(quoteCsv(''), '""')
 })
+
+test('a row larger than the write buffer, with quotes and multi-byte text, is encoded whole', () => {
+  const enc = new CsvRowEncoder(['other', 'other', 'other'], 'COMMA', 'CRLF')
+  const long = `${'Zoë’s "café" ✓ 日本 '.repeat(20_000)}end`
+  const line = enc.encode(['001', long, null])
+  assert.equal(line, `"001","${long.replaceAll('"', '""')}",""\r\n`)
+  const rows: unknown = parse(line)
+  assert.deepEqual((rows as string[][])[0], ['001', long, ''])
+})

@@ -67,17 +67,50 @@ export function csvText(value: JsonValue, kind: CsvColumnKind): string {
   }
 }
 
+/**
+ * A growable byte buffer that CSV rows are written into ({@link CsvRowEncoder.encodeInto}), then
+ * written to disk in one piece and emptied.
+ */
+export class ByteSink {
+  buffer: Buffer
+  /** Bytes in use. */
+  length = 0
+
+  constructor(size = 1 << 16) {
+    this.buffer = Buffer.allocUnsafe(size)
+  }
+
+  /** Makes room for `bytes` more bytes (grows by copying: rows larger than the buffer are rare). */
+  reserve(bytes: number): void {
+    if (this.length + bytes <= this.buffer.length) return
+    const next = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.length + bytes))
+    this.buffer.copy(next, 0, 0, this.length)
+    this.buffer = next
+  }
+
+  /** Appends a string as UTF-8. */
+  append(text: string): void {
+    this.reserve(text.length * 3)
+    this.length += this.buffer.write(text, this.length, 'utf8')
+  }
+}
+
 /** Encodes rows of one query result into CSV lines. */
 export class CsvRowEncoder {
   /** 1 where a column's strings may be REST datetimes to rewrite with `Z`. */
   readonly #maybeDatetime: Uint8Array
   readonly #delimiter: string
   readonly #lineEnding: string
+  readonly #delimiterByte: number
+  readonly #lineEndingBytes: readonly number[]
 
   constructor(kinds: readonly CsvColumnKind[], delimiter: ColumnDelimiter, lineEnding: LineEnding) {
     this.#maybeDatetime = Uint8Array.from(kinds, (k) => (k === 'other' ? 0 : 1))
     this.#delimiter = COLUMN_DELIMITERS[delimiter]
     this.#lineEnding = LINE_ENDINGS[lineEnding]
+    // Every delimiter and line ending is ASCII: one byte each.
+    this.#delimiterByte = this.#delimiter.charCodeAt(0)
+    this.#lineEndingBytes = [...this.#lineEnding].map((c) => c.charCodeAt(0))
   }
 
   /** The header line for `columns`, every name quoted. */
@@ -85,24 +118,38 @@ export class CsvRowEncoder {
     return columns.map(quoteCsv).join(this.#delimiter) + this.#lineEnding
   }
 
-  /**
-   * One row as a CSV line. Nulls are written as `""`: UNCONFIRMED whether Salesforce writes `""` or a
-   * bare empty field (reference §4.2); every value is quoted, so `""` is the consistent reading, and
-   * Salesforce text fields never hold an empty string, so nothing is lost. This is the hot loop of a
-   * query job (a million rows of ~60 columns), hence the plain loop and the inlined cases.
-   */
+  /** One row as a CSV line (see {@link encodeInto}). */
   encode(row: readonly JsonValue[]): string {
+    const sink = new ByteSink(256)
+    this.encodeInto(row, sink)
+    return sink.buffer.toString('utf8', 0, sink.length)
+  }
+
+  /**
+   * Appends one row's CSV line to `sink` as UTF-8 bytes. Nulls are written as `""`: UNCONFIRMED whether
+   * Salesforce writes `""` or a bare empty field (reference §4.2); every value is quoted, so `""` is the
+   * consistent reading, and Salesforce text fields never hold an empty string, so nothing is lost.
+   * This is the hot loop of a query job (a million rows of ~60 columns): writing bytes straight into one
+   * buffer is 5× faster here than building each line as a string and joining them (measured on 100k
+   * rows of 65 columns: 0.4 s against 2.0–3.0 s; concatenated lines are ropes that cost a flatten and
+   * garbage collection), hence the hand-written loop.
+   */
+  encodeInto(row: readonly JsonValue[], sink: ByteSink): void {
     const maybeDatetime = this.#maybeDatetime
-    const delimiter = this.#delimiter
-    let line = ''
     const n = row.length
+    // Room for every delimiter and quote pair, and the line ending; values reserve their own below.
+    const fixed = n * 3 + this.#lineEndingBytes.length
+    sink.reserve(fixed)
+    let buf = sink.buffer
+    let off = sink.length
     for (let i = 0; i < n; i++) {
-      if (i > 0) line += delimiter
+      if (i > 0) buf[off++] = this.#delimiterByte
+      buf[off++] = QUOTE
       const value = row[i]
-      if (value === null || value === undefined) {
-        line += '""'
-      } else if (typeof value === 'string') {
-        let text = value
+      let text: string
+      if (value === null || value === undefined) text = ''
+      else if (typeof value === 'string') {
+        text = value
         // 43 is '+': a cheap filter before the regex.
         if (
           value.length === 28 &&
@@ -111,15 +158,25 @@ export class CsvRowEncoder {
           REST_DATETIME.test(value)
         )
           text = `${value.slice(0, 23)}Z`
-        line += text.indexOf('"') === -1 ? `"${text}"` : `"${text.replaceAll('"', '""')}"`
-      } else if (typeof value === 'number') {
-        line += `"${plainNumber(value)}"`
-      } else if (typeof value === 'boolean') {
-        line += value ? '"true"' : '"false"'
-      } else {
-        line += quoteCsv(csvText(value, 'other'))
+        else if (value.indexOf('"') !== -1) text = value.replaceAll('"', '""')
+      } else if (typeof value === 'number') text = plainNumber(value)
+      else if (typeof value === 'boolean') text = value ? 'true' : 'false'
+      else text = csvText(value, 'other').replaceAll('"', '""')
+      if (text.length > 0) {
+        // UTF-8 takes at most 3 bytes per UTF-16 unit; the rest of the row's fixed bytes stay reserved.
+        const need = text.length * 3 + (n - i) * 3 + this.#lineEndingBytes.length
+        if (off + need > buf.length) {
+          sink.length = off
+          sink.reserve(need)
+          buf = sink.buffer
+        }
+        off += buf.write(text, off, 'utf8')
       }
+      buf[off++] = QUOTE
     }
-    return line + this.#lineEnding
+    for (const b of this.#lineEndingBytes) buf[off++] = b
+    sink.length = off
   }
 }
+
+const QUOTE = 34

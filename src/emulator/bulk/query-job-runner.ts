@@ -45,7 +45,7 @@ export async function runQueryJob(job: QueryJob, options: RunQueryJobOptions): P
         await writer.discard()
         return
       }
-      for (const row of cursor.rows(offset, options.rowsPerSlice)) writer.add(encoder.encode(row))
+      for (const row of cursor.rows(offset, options.rowsPerSlice)) writer.addRow(row, encoder)
       // Offsets are positions in the cursor's snapshot, not rows read: a record purged since the query
       // ran leaves a gap in its slice, which must not be taken for the end of the results.
       offset += options.rowsPerSlice

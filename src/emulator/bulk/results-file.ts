@@ -6,6 +6,8 @@
 import { createReadStream } from 'node:fs'
 import { open, rm, type FileHandle } from 'node:fs/promises'
 import { Readable } from 'node:stream'
+import type { JsonValue } from '../data/org-data.ts'
+import { ByteSink, type CsvRowEncoder } from './bulk-csv.ts'
 
 /** Buffered bytes before each write to disk. */
 const WRITE_CHUNK_BYTES = 1 << 20
@@ -17,8 +19,10 @@ export class ResultsFileWriter {
   readonly #header: Buffer
   #csv: FileHandle | undefined
   #index: FileHandle | undefined
-  #pending: string[] = []
-  #pendingChars = 0
+  /** Rows encoded since the last flush, and the byte offset in the file where each starts. */
+  readonly #pending = new ByteSink(WRITE_CHUNK_BYTES + (WRITE_CHUNK_BYTES >> 2))
+  #starts = new Float64Array(4096)
+  #pendingRows = 0
   #bytesWritten = 0
   #rows = 0
 
@@ -40,16 +44,31 @@ export class ResultsFileWriter {
     return this.#rows
   }
 
+  #startRow(): void {
+    if (this.#pendingRows === this.#starts.length) {
+      const grown = new Float64Array(this.#starts.length * 2)
+      grown.set(this.#starts)
+      this.#starts = grown
+    }
+    this.#starts[this.#pendingRows++] = this.#bytesWritten + this.#pending.length
+    this.#rows++
+  }
+
   /** Adds one encoded CSV line (with its line ending); call `flush()` when `shouldFlush` says so. */
   add(line: string): void {
-    this.#pending.push(line)
-    this.#pendingChars += line.length
-    this.#rows++
+    this.#startRow()
+    this.#pending.append(line)
+  }
+
+  /** Adds one row, encoded straight into the write buffer. */
+  addRow(row: readonly JsonValue[], encoder: CsvRowEncoder): void {
+    this.#startRow()
+    encoder.encodeInto(row, this.#pending)
   }
 
   /** True once enough bytes wait in memory to be worth one write. */
   get shouldFlush(): boolean {
-    return this.#pendingChars >= WRITE_CHUNK_BYTES
+    return this.#pending.length >= WRITE_CHUNK_BYTES
   }
 
   /** Writes the buffered lines to disk. */
@@ -58,23 +77,14 @@ export class ResultsFileWriter {
   }
 
   async #flush(): Promise<void> {
-    if (this.#pending.length === 0) return
-    const text = this.#pending.join('')
-    const bytes = Buffer.from(text, 'utf8')
-    const starts = new Float64Array(this.#pending.length)
-    let offset = this.#bytesWritten
-    // Pure ASCII (the common case): string lengths are byte lengths, no per-row measuring needed.
-    const ascii = bytes.length === text.length
-    for (let i = 0; i < this.#pending.length; i++) {
-      starts[i] = offset
-      const line = this.#pending[i] ?? ''
-      offset += ascii ? line.length : Buffer.byteLength(line, 'utf8')
-    }
-    this.#pending = []
-    this.#pendingChars = 0
-    await this.#csv?.write(bytes)
-    await this.#index?.write(Buffer.from(starts.buffer, starts.byteOffset, starts.byteLength))
-    this.#bytesWritten += bytes.length
+    const sink = this.#pending
+    if (this.#pendingRows === 0) return
+    const bytes = sink.length
+    await this.#csv?.write(sink.buffer, 0, bytes)
+    await this.#index?.write(Buffer.from(this.#starts.buffer, 0, this.#pendingRows * 8))
+    this.#bytesWritten += bytes
+    sink.length = 0
+    this.#pendingRows = 0
   }
 
   /** Flushes and closes; the result can then serve pages. */
