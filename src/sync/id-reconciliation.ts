@@ -18,6 +18,8 @@ import { deleteLocal } from './object-deletes.ts'
 
 /** Ids per `WHERE Id IN (...)` fetch: 200 × 21 bytes encoded stays far under the URI limit (as /deleted's check). */
 const IDS_PER_FETCH = 200
+/** Org Ids per transaction into the stage. */
+const STAGE_BATCH = 10_000
 /** Ids per page of each difference read from the destination. */
 const DIFF_PAGE = 10_000
 /** What a Salesforce Id looks like; anything else never reaches a SOQL literal. */
@@ -33,22 +35,39 @@ export interface ReconcileResult {
   readonly orgIds: number
 }
 
-/** Streams the first column of each batch into the stage; Ids are never kept here. */
+/**
+ * Streams the first column of the reader's rows into the stage, {@link STAGE_BATCH} Ids per
+ * transaction (a Bulk page arrives in batches of about 50 rows: one transaction each would cost a
+ * round trip per 50 Ids on PostgreSQL). At most one batch is held here, whatever the object's size.
+ */
 class StageSink implements RowConsumer<unknown> {
   readonly #stage: IdStage
+  #pending: string[] = []
 
   constructor(stage: IdStage) {
     this.#stage = stage
   }
 
   async rows(rows: Row[]): Promise<void> {
-    await this.#stage.add(rows.map((r) => String(r[0])))
+    for (const r of rows) this.#pending.push(String(r[0]))
+    if (this.#pending.length >= STAGE_BATCH) await this.#flush()
   }
 
-  // A page read again after a broken one stages the same Ids again, which the stage ignores: nothing
-  // to commit or roll back.
-  async commit(): Promise<void> {}
-  async abort(): Promise<void> {}
+  async commit(): Promise<void> {
+    await this.#flush()
+  }
+
+  // The reader reads again from its last commit: Ids held since then come again. Ids already staged
+  // come again too, which the stage ignores.
+  async abort(): Promise<void> {
+    this.#pending = []
+  }
+
+  async #flush(): Promise<void> {
+    const ids = this.#pending
+    this.#pending = []
+    await this.#stage.add(ids)
+  }
 }
 
 /**
