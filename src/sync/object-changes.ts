@@ -9,13 +9,17 @@ import type { ObjectEvent } from './sync-lifecycle.ts'
 import type { ObjectPlan } from './sync-plan.ts'
 import type { ObjectCheckpoint } from './object-checkpoint.ts'
 import { datetimeMs } from './object-checkpoint.ts'
-import { orgNow, readRestInto, type ObjectSyncContext } from './object-context.ts'
+import { orgNow, readBulkInto, readRestInto, type ObjectSyncContext } from './object-context.ts'
 import { soqlDatetime } from './soql.ts'
 import { applyDeletedWindow, deleteLocal } from './object-deletes.ts'
 import { reconcileIds } from './id-reconciliation.ts'
 import type { Tally } from './object-sync.ts'
 
-/** Reads `fields` for rows already synced (cursor <= `upTo`) and writes just those columns. */
+/**
+ * Reads `fields` for rows already synced (cursor <= `upTo`) and writes just those columns: one Bulk
+ * job when the object holds as many rows as a load would read by Bulk (a new column on a million rows
+ * is ~10 calls, not 500 REST pages), REST otherwise.
+ */
 async function rereadColumns(
   ctx: ObjectSyncContext,
   plan: ObjectPlan,
@@ -26,6 +30,18 @@ async function rereadColumns(
   const fields = ['Id', ...columns.filter((c) => c !== 'Id')]
   // Only rows the destination already holds (cursor <= the cursor): newer ones come whole with the changes.
   const where = plan.cursorField ? `${plan.cursorField} <= ${soqlDatetime(datetimeMs(upTo))}` : undefined
+  const local = await ctx.dest.countRows(plan.object, { includeDeleted: true })
+  if (plan.bulk.allowed && local >= ctx.settings.bulkThreshold) {
+    // Not resumable on purpose: a crash leaves the columns pending, and the next run reads them again.
+    const r = await readBulkInto(ctx, plan, {
+      fields,
+      ...(where ? { where } : {}),
+      writer: { mode: 'upsert' },
+      checkpointOf: () => cp,
+      onJob: async () => {},
+    })
+    return r.written
+  }
   const r = await readRestInto(ctx, plan, {
     fields,
     ...(where ? { where } : {}),

@@ -119,6 +119,30 @@ for (const kind of STORE_KINDS) {
       assert.equal(result.objects[0]?.formulasRefreshed, true)
       await assertConverged(org, dest, 'Invoice__c')
     })
+
+    test('on an object past the Bulk threshold, the formula refresh reads through one Bulk job', async (t) => {
+      const org = await startSyncOrg(t, { Invoice__c: 1100 })
+      const { dest } = await openTestDestination(t, kind)
+      ok(await sync(org, dest, {}, ['Invoice__c']))
+      const rows = await dest.readRows('Invoice__c')
+      for (const [i, row] of rows.slice(0, 30).entries())
+        await org.control('PATCH', `/records/Invoice__c/${String(row.id)}/formula`, {
+          Total_With_Tax__c: 1000 + i,
+        })
+      await assert.rejects(assertConverged(org, dest, 'Invoice__c'), /Total_With_Tax__c/)
+      const jobs = async (): Promise<number> =>
+        (await org.counters())['POST /services/data/:version/jobs/query'] ?? 0
+      const before = await jobs()
+      // The Id reconciliation (a Bulk job of its own here) is not due within the hour.
+      const result = await sync(org, dest, { formulaRefreshEveryMs: 0, reconcileEveryMs: 3_600_000 }, [
+        'Invoice__c',
+      ])
+      ok(result)
+      assert.equal(result.objects[0]?.formulasRefreshed, true)
+      assert.equal(result.objects[0]?.reconciled, false)
+      assert.equal((await jobs()) - before, 1, 'one Bulk job, no REST pages over the whole object')
+      await assertConverged(org, dest, 'Invoice__c')
+    })
   })
 }
 
