@@ -64,9 +64,9 @@ export async function applyDeletedWindow(
   const outrun = Number.isFinite(earliest) && earliest > start
   // The org truncates the window to the minute, so it lists deletes up to a minute before `startMs`:
   // those belong to the previous run's window (which reached past `startMs`: the cursor stays behind
-  // the org's clock) and checking them would cost a query by Id on most runs. A second of margin for
-  // a deletedDate with whole seconds.
-  const from = startMs - 1_000
+  // the org's clock) and checking them would cost a query by Id on most runs. `startMs` is taken down
+  // to its second, in case the org gives deletedDate in whole seconds.
+  const from = Math.floor(startMs / 1000) * 1000
   const candidates = [
     ...new Set(answer.deletedRecords.filter((r) => !(datetimeMs(r.deletedDate) < from)).map((r) => r.id)),
   ].filter((id) => !seen.has(id))
