@@ -403,7 +403,7 @@ export class SqlDestination implements Destination {
     // connection. Dropped first, so a stage left behind by a crashed run never leaks into this one.
     await d.transaction(async (tx) => {
       await tx.query(`DROP TABLE IF EXISTS ${stage}`)
-      await tx.query(`CREATE TABLE ${stage} ("id" ${idType} PRIMARY KEY)`)
+      await tx.query(`${d.createScratchTable} ${stage} ("id" ${idType} PRIMARY KEY)`)
     })
     d.resetStatements()
     return new SqlIdStage(d, d.table(table), stage, (what) => this.#assertNoOpenWriter(what))

@@ -51,6 +51,11 @@ export interface SqlDriver extends SqlExecutor {
   columnType(col: Pick<ColumnDef, 'kind' | 'length' | 'precision' | 'scale'>): string
   /** `INTEGER PRIMARY KEY AUTOINCREMENT` / `bigserial PRIMARY KEY`. */
   readonly autoIncrementKey: string
+  /**
+   * `CREATE TABLE`, or the dialect's cheaper form for a table whose rows need not survive a crash
+   * (PostgreSQL: `CREATE UNLOGGED TABLE`, no WAL), such as the Id stage.
+   */
+  readonly createScratchTable: string
   /** Placeholder of the i-th (1-based) parameter. */
   param(i: number): string
   /**

@@ -71,6 +71,8 @@ export class PostgresDriver implements SqlDriver {
   readonly dialect = 'postgres' as const
   readonly capabilities = POSTGRES_CAPABILITIES
   readonly autoIncrementKey = 'bigserial PRIMARY KEY'
+  // Not WAL-logged: faster to fill, and emptied by a server crash, which the reconciliation survives.
+  readonly createScratchTable = 'CREATE UNLOGGED TABLE'
   readonly schema: string
   readonly #pool: pg.Pool
 
@@ -123,12 +125,14 @@ export class PostgresDriver implements SqlDriver {
   }
 
   textList(i: number): string {
-    return `unnest(CAST(${this.param(i)} AS text[])) AS list(value)`
+    return `json_array_elements_text(CAST(${this.param(i)} AS json)) AS list(value)`
   }
 
   encodeTextList(values: readonly string[]): unknown {
-    // pg sends a JavaScript array as a PostgreSQL array literal.
-    return values
+    // JSON text, not a JavaScript array: pg builds an array literal by concatenating escaped elements.
+    // Measured on a reconciliation of 1M Ids (bench sync-reconcile): peak heap 115 → 64 MB, peak RSS
+    // 287 → 190 MB (together with the unlogged stage table).
+    return JSON.stringify(values)
   }
 
   distinct(a: string, b: string): string {

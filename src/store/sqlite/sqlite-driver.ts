@@ -53,6 +53,7 @@ export class SqliteDriver implements SqlDriver {
   readonly dialect = 'sqlite' as const
   readonly capabilities = SQLITE_CAPABILITIES
   readonly autoIncrementKey = 'INTEGER PRIMARY KEY AUTOINCREMENT'
+  readonly createScratchTable = 'CREATE TABLE'
   readonly #db: DatabaseSync
   readonly #statements = new Map<string, StatementSync>()
   #txQueue: Promise<unknown> = Promise.resolve()
