@@ -52,3 +52,32 @@ test('query goes through the SOQL engine over the generated records (query and q
     data.close()
   }
 })
+
+test('a filter without ORDER BY answers in the natural (insertion) order, whatever order its index has', async () => {
+  const { data, userId } = await openTestOrg({ records: { Account: 30 } })
+  try {
+    const all = data.query('SELECT Id FROM Account', { includeDeleted: true })
+    const natural = all.fetch(0, 30, '60.0').map((r) => String(r.Id))
+    // Touch records from last to first: their SystemModstamp order is now the reverse of the natural one.
+    const touched = [natural[20], natural[5], natural[12], natural[0]] as string[]
+    for (const id of touched) data.update('Account', id, { Name: 'touched' }, { userId })
+    const cursor = data.query(`SELECT Id FROM Account WHERE Name = 'touched'`, {
+      includeDeleted: true,
+    })
+    const ids = cursor.fetch(0, 10, '60.0').map((r) => String(r.Id))
+    assert.deepEqual(
+      ids,
+      [...touched].sort((a, b) => natural.indexOf(a) - natural.indexOf(b)),
+    )
+    const since = data.query(`SELECT Id FROM Account WHERE SystemModstamp >= 2000-01-01T00:00:00Z`, {
+      includeDeleted: true,
+    })
+    assert.deepEqual(
+      since.fetch(0, 30, '60.0').map((r) => String(r.Id)),
+      natural,
+      'an indexed range: natural order too',
+    )
+  } finally {
+    data.close()
+  }
+})

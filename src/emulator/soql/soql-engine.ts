@@ -96,14 +96,26 @@ function rowQuery(
   const filter = compileFilter(soql, schemas, query, schema, options)
   const order = compileOrder(soql, query, schema, filter.joins)
   order.push(rowidSql('t0'))
-  // The matching rowids come back as one JSON array built inside SQLite: far cheaper than stepping
-  // a statement once per row from JS (1M rows). The subquery's ORDER BY + LIMIT makes SQLite run it
-  // as a co-routine whose rows reach the aggregate in order.
-  const sql =
-    `SELECT json_group_array(r) AS ids FROM (SELECT ${rowidSql('t0')} AS r FROM ${tableName(schema.name)} AS t0 ` +
-    `${filter.joins.joins} WHERE ${filter.where} ORDER BY ${order.join(', ')} LIMIT ? OFFSET ?)`
-  const row = db.prepare(sql).get(...filter.params, query.limit?.value ?? -1, query.offset?.value ?? 0)
-  const rowids = new RowidSet(JSON.parse((row as { ids: string }).ids) as number[])
+  const from0 = `FROM ${tableName(schema.name)} AS t0 ${filter.joins.joins} WHERE ${filter.where}`
+  let ids: number[]
+  if (query.where && order.length === 1 && !query.limit && !query.offset) {
+    // A filter without ORDER BY or LIMIT (an incremental sync's `SystemModstamp >= t`): asked for rowid
+    // order, SQLite (no statistics on how selective a range is) scans the whole table in that order
+    // rather than search the filter's index (1M Account rows: 0.6-0.8 s for 1,500 matches, 20-80 ms
+    // at 30k). Unordered it takes the index; the rowids are sorted here instead.
+    const row = db.prepare(`SELECT json_group_array(${rowidSql('t0')}) AS ids ${from0}`).get(...filter.params)
+    ids = Array.from(Float64Array.from(JSON.parse((row as { ids: string }).ids) as number[]).sort())
+  } else {
+    // The matching rowids come back as one JSON array built inside SQLite: far cheaper than stepping
+    // a statement once per row from JS (1M rows). The subquery's ORDER BY + LIMIT makes SQLite run it
+    // as a co-routine whose rows reach the aggregate in order.
+    const sql =
+      `SELECT json_group_array(r) AS ids FROM (SELECT ${rowidSql('t0')} AS r ${from0} ` +
+      `ORDER BY ${order.join(', ')} LIMIT ? OFFSET ?)`
+    const row = db.prepare(sql).get(...filter.params, query.limit?.value ?? -1, query.offset?.value ?? 0)
+    ids = JSON.parse((row as { ids: string }).ids) as number[]
+  }
+  const rowids = new RowidSet(ids)
   const from = `FROM ${tableName(schema.name)} AS t0 ${selectJoins.joins}`
   return new RowCursor(db, rowids, shape, from)
 }
