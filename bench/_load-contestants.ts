@@ -9,11 +9,11 @@
  * - jsforce-pages: the same user's workaround when `bulk2.query()` cannot hold a results page
  *   (jsforce job + pages of 50k rows through csv-parse `columns: true`, as jsforce parses them).
  * - sfsync: `runSync` of the sync engine (bench/_load-sfsync.ts).
+ * jsforce and csv-parse are imported by the contestants that use them only: a worker's peak RSS is
+ * its contestant's own (jsforce alone adds ~15 MB to a process).
  */
 import { Readable } from 'node:stream'
 import { request } from 'undici'
-import { parse } from 'csv-parse'
-import jsforce from 'jsforce'
 import { parseCsvStream } from '../src/sync/csv/parse-csv-stream.ts'
 import type { FieldSpec } from '../src/store/destination.ts'
 import { createTable, openSink, type SinkTarget } from './_load-sinks.ts'
@@ -111,6 +111,8 @@ async function jsforcePagesLoad(task: LoadTask): Promise<LoadTiming> {
   await createTable(task.target, task.object, task.specs)
   const sink = await openSink(task.target, table(task.object), task.specs)
   const names = task.specs.map((f) => f.name)
+  const { default: jsforce } = await import('jsforce')
+  const { parse } = await import('csv-parse')
   const conn = new jsforce.Connection({
     instanceUrl: task.instanceUrl,
     accessToken: task.token,
@@ -159,6 +161,7 @@ async function jsforceLoad(task: LoadTask): Promise<LoadTiming> {
   await createTable(task.target, task.object, task.specs)
   const sink = await openSink(task.target, table(task.object), task.specs)
   const names = task.specs.map((f) => f.name)
+  const { default: jsforce } = await import('jsforce')
   const conn = new jsforce.Connection({
     instanceUrl: task.instanceUrl,
     accessToken: task.token,
