@@ -51,6 +51,15 @@ async function rereadColumns(
   return r.rows
 }
 
+/** The changes since the cursor are too many for REST pages (their first page said how many). */
+class ManyChanges extends Error {
+  readonly total: number
+  constructor(total: number) {
+    super(`${total} changes`)
+    this.total = total
+  }
+}
+
 /**
  * Whether a periodic step is due. The org clock is estimated from whole-second `Date` headers, so two
  * runs may disagree by up to a second: an interval of 0 means every run, whatever the estimate.
@@ -95,21 +104,45 @@ export async function applyIncremental(
   ctx.emit({ type: 'object-start', object, phase: 'changes', strategy: 'rest' })
   t.strategy = 'rest'
   const seen = new Set<string>()
-  const changes = await readRestInto(ctx, plan, {
-    fields,
-    where,
-    writer: { mode: 'upsert', staleGuardColumn: cursorField.toLowerCase() },
-    onRows: (n) => {
-      rows += n
-      ctx.emit({ type: 'rows', object, rows })
-    },
-    onFirstPage: (serverDate) => {
-      snapshot = serverDate
-    },
-    // The cursor moves only once the whole run of this object is done: a crash re-reads, harmlessly.
-    checkpointOf: () => cp,
-    collectIds: true,
-  })
+  const writer = { mode: 'upsert', staleGuardColumn: cursorField.toLowerCase() } as const
+  const onRows = (n: number): void => {
+    rows += n
+    ctx.emit({ type: 'rows', object, rows })
+  }
+  let changes: { rows: number; maxSeen: number | undefined; deletedIds: string[]; ids: string[] }
+  try {
+    changes = await readRestInto(ctx, plan, {
+      fields,
+      where,
+      writer,
+      onRows,
+      onFirstPage: (serverDate, totalSize) => {
+        snapshot = serverDate
+        // A mass update (a data load, an admin's field fix) is read like a load: one Bulk job instead
+        // of a REST page per 2,000 rows. The first page told the size; nothing of it was written.
+        if (plan.bulk.allowed && totalSize >= ctx.settings.bulkThreshold) throw new ManyChanges(totalSize)
+      },
+      // The cursor moves only once the whole run of this object is done: a crash re-reads, harmlessly.
+      checkpointOf: () => cp,
+      collectIds: true,
+    })
+  } catch (err) {
+    if (!(err instanceof ManyChanges)) throw err
+    ctx.emit({ type: 'object-start', object, phase: 'changes', strategy: 'bulk', expectedRows: err.total })
+    t.strategy = 'bulk'
+    rows = 0
+    // Not resumable: a crash leaves the cursor where it was, and the next run reads the changes again.
+    const r = await readBulkInto(ctx, plan, {
+      fields,
+      where,
+      writer,
+      onRows,
+      checkpointOf: () => cp,
+      onJob: async () => {},
+    })
+    // Ids are not kept for so many rows: the delete window then checks each of its Ids by query.
+    changes = { rows: r.written, maxSeen: r.maxSeen, deletedIds: r.deletedIds, ids: [] }
+  }
   t.rowsWritten += changes.rows
   // Ids the changes query returned are in their right state already.
   for (const id of changes.ids) seen.add(id)

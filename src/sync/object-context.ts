@@ -68,7 +68,8 @@ export async function readRestInto(
   o: ReadIntoOptions<RestPosition> & {
     fromGroup?: number
     resume?: RestPosition
-    onFirstPage?: (serverDate: number | undefined) => void
+    /** Called with the first page's server clock and `totalSize`; throwing stops the read before any row is written. */
+    onFirstPage?: (serverDate: number | undefined, totalSize: number) => void
     collectIds?: boolean
   },
 ): Promise<{ rows: number; maxSeen: number | undefined; deletedIds: string[]; ids: string[] }> {
@@ -108,7 +109,7 @@ export async function readRestInto(
         batchSize: ctx.settings.restBatchSize,
         consumer: sink,
         onPage: (page) => {
-          if (firstPage && g === 0) o.onFirstPage?.(page.serverDate)
+          if (firstPage && g === 0) o.onFirstPage?.(page.serverDate, page.totalSize)
           firstPage = false
         },
       })

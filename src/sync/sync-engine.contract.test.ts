@@ -120,6 +120,36 @@ for (const kind of STORE_KINDS) {
       await assertConverged(org, dest, 'Invoice__c')
     })
 
+    test('a mass update since the last run is read by one Bulk job; a few changes by REST', async (t) => {
+      const org = await startSyncOrg(t, { Account: 1500 })
+      const { dest } = await openTestDestination(t, kind)
+      ok(await sync(org, dest, {}, ['Account']))
+      const jobs = async (): Promise<number> =>
+        (await org.counters())['POST /services/data/:version/jobs/query'] ?? 0
+      const noReconcile = { reconcileEveryMs: 3_600_000 }
+      const ids = [...(await org.orgRows('Account', ['Id'])).keys()]
+      // A few changes: REST, no job.
+      for (const id of ids.slice(0, 5))
+        await org.control('PATCH', `/records/Account/${id}`, { Description: `few ${id}` })
+      let before = await jobs()
+      let result = await sync(org, dest, noReconcile, ['Account'])
+      ok(result)
+      assert.equal(result.objects[0]?.strategy, 'rest')
+      assert.equal((await jobs()) - before, 0)
+      await assertConverged(org, dest, 'Account')
+      // 1,200 changes (past the threshold of 1,000): one Bulk job reads them, and a delete among them.
+      for (const id of ids.slice(0, 1200))
+        await org.control('PATCH', `/records/Account/${id}`, { Description: `mass ${id}` })
+      await org.control('DELETE', `/records/Account/${ids[1300] ?? ''}`)
+      before = await jobs()
+      result = await sync(org, dest, noReconcile, ['Account'])
+      ok(result)
+      assert.equal(result.objects[0]?.strategy, 'bulk')
+      assert.equal((await jobs()) - before, 1)
+      assert.ok((result.objects[0]?.rowsWritten ?? 0) >= 1200, JSON.stringify(result.objects[0]))
+      await assertConverged(org, dest, 'Account')
+    })
+
     test('on an object past the Bulk threshold, the formula refresh reads through one Bulk job', async (t) => {
       const org = await startSyncOrg(t, { Invoice__c: 1100 })
       const { dest } = await openTestDestination(t, kind)
