@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- sync-reconcile [--rows N | --quick] [--runs R] [--lost K] [--ghosts G] [--dests sqlite,postgres]`:
+ * `npm run bench -- sync-reconcile [--rows N | --quick] [--runs R] [--lost K] [--ghosts G] [--dests sqlite,postgres] [--retained]`:
  * the memory and time of an Id reconciliation of N Account rows (default 1,000,000; `--quick` 100,000)
  * against the emulator (issue 5: "peak RSS ≤ 300 MB and the same at 1M and 3M rows").
  * The emulator is a child process; every sync is a worker process of its own, so its peak RSS
@@ -11,6 +11,9 @@
  * 4. `reconcile`: the same run with `reconcileEveryMs: 0` (a Bulk Id scan of N Ids, both differences).
  * Each reconcile is checked: N live rows, every ghost marked deleted, every removed row back.
  * Steps 2–4 repeat R times (default 2), with new rows removed and new ghosts each time.
+ * `--retained`: the workers force a full GC before each heap sample (every 100 ms), so "peak heap" is
+ * the largest heap still referenced, not garbage V8 has yet to collect (the RSS then is not the
+ * production figure: run without it for that).
  */
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
@@ -48,6 +51,8 @@ interface Task {
   readonly instanceUrl: string
   readonly consumerKey: string
   readonly consumerSecret: string
+  /** Force a full GC before each heap sample (`--retained`). */
+  readonly retained: boolean
 }
 
 interface WorkerResult {
@@ -102,7 +107,11 @@ async function workerMain(): Promise<void> {
   })
   const dest = await openTarget(task.target)
   let heap = 0
-  const sampler = setInterval(() => (heap = Math.max(heap, process.memoryUsage().heapUsed)), 100)
+  const gc = task.retained ? (globalThis as { gc?: () => void }).gc : undefined
+  const sampler = setInterval(() => {
+    gc?.()
+    heap = Math.max(heap, process.memoryUsage().heapUsed)
+  }, 100)
   const notices: string[] = []
   const cpu = process.cpuUsage()
   const t0 = performance.now()
@@ -153,7 +162,8 @@ function positive(name: string, fallback: number): number {
 }
 
 function runWorker(task: Task): Promise<WorkerResult> {
-  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--worker'], {
+  const flags = task.retained ? ['--expose-gc'] : []
+  const child = spawn(process.execPath, [...flags, fileURLToPath(import.meta.url), '--worker'], {
     stdio: ['pipe', 'pipe', 'pipe'],
   })
   child.stdin.end(JSON.stringify(task))
@@ -233,12 +243,13 @@ async function main(): Promise<void> {
   const ghosts = positive('--ghosts', 5_000)
   const dests = DESTS.filter((d) => (arg('--dests') ?? DESTS.join(',')).split(',').includes(d))
   if (dests.length === 0) throw new Error(`--dests takes ${DESTS.join(', ')}`)
+  const retained = process.argv.includes('--retained')
   const load = loadavg()
     .map((l) => l.toFixed(2))
     .join(' ')
   process.stdout.write(
     `sync-reconcile: ${fmt(rows)} ${OBJECT} rows, ${fmt(lost)} removed and ${fmt(ghosts)} ghost rows per run, ` +
-      `${runs} runs per destination; ${cpus().length} CPUs, load average ${load}, node ${process.version}\n`,
+      `${runs} runs per destination${retained ? ', heap sampled after a forced GC (--retained)' : ''}; ${cpus().length} CPUs, load average ${load}, node ${process.version}\n`,
   )
   const pgServer = dests.includes('postgres') ? await openBenchPostgres() : undefined
   let emu: EmulatorChild | undefined
@@ -266,6 +277,7 @@ async function main(): Promise<void> {
         instanceUrl: info.instanceUrl,
         consumerKey: info.consumerKey,
         consumerSecret: info.consumerSecret,
+        retained,
       })
       const loaded = await runWorker(task('load'))
       process.stdout.write(`${kind}: loaded ${fmt(loaded.rowsWritten)} rows in ${fmt(loaded.ms)} ms\n`)
