@@ -49,8 +49,12 @@ class StageSink implements RowConsumer<unknown> {
   }
 
   async rows(rows: Row[]): Promise<void> {
-    for (const r of rows) this.#pending.push(String(r[0]))
-    if (this.#pending.length >= STAGE_BATCH) await this.#flush()
+    // Whatever the reader's batch size (a few dozen rows, or thousands from the parser thread), at
+    // most STAGE_BATCH Ids go in one call.
+    for (const r of rows) {
+      this.#pending.push(String(r[0]))
+      if (this.#pending.length >= STAGE_BATCH) await this.#flush()
+    }
   }
 
   async commit(): Promise<void> {
