@@ -21,27 +21,19 @@
  * (REST queryAll by Id, after the counters were read) and compared field by field with the
  * destination's row. Making the changes and checking them are not timed.
  */
-import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
 import { openDestination } from '../src/store/open-destination.ts'
 import type { CanonicalValue, Destination } from '../src/store/destination.ts'
-import { openStateStore } from '../src/store/state/open-state-store.ts'
-import { SecretBox } from '../src/secrets/secret-box.ts'
-import { createLogger, SecretValues } from '../src/secrets/redacting-logger.ts'
-import { HttpTransport } from '../src/salesforce/http-transport.ts'
-import { OAuthEndpoints } from '../src/salesforce/oauth/oauth-endpoints.ts'
-import { ConnectionService } from '../src/salesforce/connection-service.ts'
-import { TokenManager } from '../src/salesforce/token-manager.ts'
-import { SalesforceClient } from '../src/salesforce/salesforce-client.ts'
 import type { SObjectDescribe } from '../src/salesforce/data/describe-client.ts'
 import { planObject } from '../src/sync/sync-plan.ts'
 import { runSync } from '../src/sync/sync-engine.ts'
 import type { SyncEvent } from '../src/sync/sync-events.ts'
 import { clientCredentialsToken, getJson, startEmulatorChild, type EmulatorLine } from './_emulator-child.ts'
 import { openBenchPostgres, type BenchPostgres } from './_pg.ts'
+import { connectBenchClient } from './_sfsync-client.ts'
 import { fmt, median, printTable } from './_stats.ts'
 
 const OBJECT = 'Account'
@@ -88,32 +80,15 @@ function control(info: EmulatorLine) {
 }
 
 /** The client side as src/cli/cli-runtime.ts builds it, connected with client credentials. */
-async function connectClient(info: EmulatorLine, scratch: string, fetchFn: typeof fetch) {
-  const secrets = new SecretValues()
-  const log = createLogger({ level: 'warn', secrets, destination: process.stderr })
-  const store = await openStateStore({
+function connectClient(info: EmulatorLine, scratch: string, fetchFn: typeof fetch) {
+  return connectBenchClient({
     stateUrl: `sqlite:${join(scratch, 'state.sqlite')}`,
-    stateSchema: 'sfsync',
-    lockTimeoutMs: 30_000,
-  })
-  const box = new SecretBox(randomBytes(32))
-  const http = new HttpTransport({ fetch: fetchFn, log })
-  const oauth = new OAuthEndpoints({ http, secrets })
-  const service = new ConnectionService({ store, box, oauth, secrets, log })
-  await service.connect({
-    name: 'bench',
     instanceUrl: info.instanceUrl,
-    clientId: info.consumerKey,
-    clientSecret: info.consumerSecret,
-    flow: 'client_credentials',
-    callbackUrl: 'http://localhost:1717/OauthRedirect',
-  })
-  const client = new SalesforceClient({
-    http,
+    consumerKey: info.consumerKey,
+    consumerSecret: info.consumerSecret,
     apiVersion: API_VERSION,
-    tokens: new TokenManager({ name: 'bench', store, box, oauth, secrets, log }),
+    fetch: fetchFn,
   })
-  return { client, close: () => store.close() }
 }
 
 /** The engine's requests of the current run: path and ms to the answer's headers (the org's work). */

@@ -16,24 +16,16 @@
  * production figure: run without it for that).
  */
 import { spawn } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { openDestination } from '../src/store/open-destination.ts'
 import type { Destination } from '../src/store/destination.ts'
-import { openStateStore } from '../src/store/state/open-state-store.ts'
-import { SecretBox } from '../src/secrets/secret-box.ts'
-import { createLogger, SecretValues } from '../src/secrets/redacting-logger.ts'
-import { HttpTransport } from '../src/salesforce/http-transport.ts'
-import { OAuthEndpoints } from '../src/salesforce/oauth/oauth-endpoints.ts'
-import { ConnectionService } from '../src/salesforce/connection-service.ts'
-import { TokenManager } from '../src/salesforce/token-manager.ts'
-import { SalesforceClient } from '../src/salesforce/salesforce-client.ts'
 import { runSync } from '../src/sync/sync-engine.ts'
 import { startEmulatorChild, type EmulatorChild } from './_emulator-child.ts'
 import { openBenchPostgres } from './_pg.ts'
+import { connectBenchClient } from './_sfsync-client.ts'
 import { API_VERSION } from './_load-contestants.ts'
 import { fmt, mb, median, printTable } from './_stats.ts'
 
@@ -81,29 +73,12 @@ async function workerMain(): Promise<void> {
   for await (const chunk of process.stdin) input += (chunk as Buffer).toString()
   const task = JSON.parse(input) as Task
   // The client side as src/cli/cli-runtime.ts builds it, on a state store of the worker's own.
-  const secrets = new SecretValues()
-  const log = createLogger({ level: 'warn', secrets, destination: process.stderr })
-  const store = await openStateStore({
+  const { client, close: closeStore } = await connectBenchClient({
     stateUrl: `sqlite:${task.scratch}/state-${task.mode}-${process.pid}.sqlite`,
-    stateSchema: 'sfsync',
-    lockTimeoutMs: 30_000,
-  })
-  const box = new SecretBox(randomBytes(32))
-  const http = new HttpTransport({ fetch: globalThis.fetch, log })
-  const oauth = new OAuthEndpoints({ http, secrets })
-  const service = new ConnectionService({ store, box, oauth, secrets, log })
-  await service.connect({
-    name: 'bench',
     instanceUrl: task.instanceUrl,
-    clientId: task.consumerKey,
-    clientSecret: task.consumerSecret,
-    flow: 'client_credentials',
-    callbackUrl: 'http://localhost:1717/OauthRedirect',
-  })
-  const client = new SalesforceClient({
-    http,
+    consumerKey: task.consumerKey,
+    consumerSecret: task.consumerSecret,
     apiVersion: API_VERSION,
-    tokens: new TokenManager({ name: 'bench', store, box, oauth, secrets, log }),
   })
   const dest = await openTarget(task.target)
   let heap = 0
@@ -133,7 +108,7 @@ async function workerMain(): Promise<void> {
   if (result.error || !o || o.status !== 'synced')
     throw new Error(`the ${task.mode} run failed: ${result.error?.message ?? o?.error?.message}`)
   await dest.close()
-  await store.close()
+  await closeStore()
   const out: WorkerResult = {
     ms,
     cpuMs: (used.user + used.system) / 1000,
