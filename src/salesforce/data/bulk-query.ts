@@ -12,7 +12,6 @@
 import type { SalesforceApi } from './salesforce-api.ts'
 import { throwIfError } from './salesforce-api.ts'
 import { parseCsvStream, type CsvBatch } from '../../sync/csv/parse-csv-stream.ts'
-import { parseCsvStreamThreaded } from '../../sync/csv/parse-csv-threaded.ts'
 import { BulkJobFailedError, BulkJobTimeoutError, BulkPageIncompleteError } from './bulk-errors.ts'
 import { SalesforceApiError } from '../errors.ts'
 
@@ -68,9 +67,6 @@ export interface BulkResultsPage {
 }
 
 const RUNNING = new Set(['UploadComplete', 'InProgress'])
-
-/** Pages of at least this many records are parsed on a worker thread (`parse-csv-threaded.ts`). */
-const THREADED_PARSE_ROWS = 2_000
 
 /**
  * @example
@@ -199,12 +195,9 @@ async function* pageBatches(
   const { jobId, locator, announced } = page
   let seen = 0
   let width = -1
-  // A big page is parsed on the parser thread, overlapping with the caller's writes; a small one
-  // here, where the hand-over would cost more than it saves.
-  const parse = announced >= THREADED_PARSE_ROWS ? parseCsvStreamThreaded : parseCsvStream
   try {
     if (body)
-      for await (const batch of parse(body)) {
+      for await (const batch of parseCsvStream(body)) {
         if (width < 0) width = batch.header.length
         for (const row of batch.rows)
           if (row.length !== width)
