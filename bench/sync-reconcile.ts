@@ -15,7 +15,6 @@
  * the largest heap still referenced, not garbage V8 has yet to collect (the RSS then is not the
  * production figure: run without it for that).
  */
-import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -26,6 +25,7 @@ import { runSync } from '../src/sync/sync-engine.ts'
 import { startEmulatorChild, type EmulatorChild } from './_emulator-child.ts'
 import { openBenchPostgres } from './_pg.ts'
 import { connectBenchClient } from './_sfsync-client.ts'
+import { readTask, runWorker } from './_worker.ts'
 import { API_VERSION } from './_load-contestants.ts'
 import { fmt, mb, median, printTable } from './_stats.ts'
 
@@ -68,10 +68,7 @@ function openTarget(target: Target): Promise<Destination> {
 // ---------------------------------------------------------------- worker
 
 async function workerMain(): Promise<void> {
-  // The task comes on stdin, never in argv: it holds the consumer secret (`ps` shows argv).
-  let input = ''
-  for await (const chunk of process.stdin) input += (chunk as Buffer).toString()
-  const task = JSON.parse(input) as Task
+  const task = await readTask<Task>()
   // The client side as src/cli/cli-runtime.ts builds it, on a state store of the worker's own.
   const { client, close: closeStore } = await connectBenchClient({
     stateUrl: `sqlite:${task.scratch}/state-${task.mode}-${process.pid}.sqlite`,
@@ -136,27 +133,8 @@ function positive(name: string, fallback: number): number {
   return n
 }
 
-function runWorker(task: Task): Promise<WorkerResult> {
-  const flags = task.retained ? ['--expose-gc'] : []
-  const child = spawn(process.execPath, [...flags, fileURLToPath(import.meta.url), '--worker'], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-  })
-  child.stdin.end(JSON.stringify(task))
-  let out = ''
-  let err = ''
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()))
-  child.stderr.on('data', (d: Buffer) => {
-    process.stderr.write(d)
-    err = (err + d.toString()).slice(-4000)
-  })
-  return new Promise((resolve, reject) => {
-    child.once('error', reject)
-    child.once('close', (code) => {
-      const line = out.split('\n').find((l) => l.startsWith('RESULT '))
-      if (code === 0 && line) return resolve(JSON.parse(line.slice(7)) as WorkerResult)
-      reject(new Error(`${task.mode} worker exited with ${code}: ${err.trim().split('\n').pop() ?? ''}`))
-    })
-  })
+function runReconcileWorker(task: Task): Promise<WorkerResult> {
+  return runWorker<WorkerResult>(fileURLToPath(import.meta.url), task, task.retained ? ['--expose-gc'] : [])
 }
 
 /** Removes `lost` rows spread over the Id range and adds `ghosts` rows the org never had. */
@@ -254,12 +232,12 @@ async function main(): Promise<void> {
         consumerSecret: info.consumerSecret,
         retained,
       })
-      const loaded = await runWorker(task('load'))
+      const loaded = await runReconcileWorker(task('load'))
       process.stdout.write(`${kind}: loaded ${fmt(loaded.rowsWritten)} rows in ${fmt(loaded.ms)} ms\n`)
       for (let run = 0; run < runs; run++) {
         const { lostIds, ghostIds } = await damage(target, rows, lost, ghosts, run)
         for (const mode of ['incremental', 'reconcile'] as const) {
-          const r = await runWorker(task(mode))
+          const r = await runReconcileWorker(task(mode))
           table.push([
             kind,
             `${mode} ${run + 1}`,
