@@ -26,7 +26,7 @@ import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
 import { openDestination } from '../src/store/open-destination.ts'
-import type { CanonicalValue, Destination } from '../src/store/destination.ts'
+import type { Destination } from '../src/store/destination.ts'
 import type { SObjectDescribe } from '../src/salesforce/data/describe-client.ts'
 import { planObject } from '../src/sync/sync-plan.ts'
 import { runSync } from '../src/sync/sync-engine.ts'
@@ -34,6 +34,8 @@ import type { SyncEvent } from '../src/sync/sync-events.ts'
 import { clientCredentialsToken, getJson, startEmulatorChild, type EmulatorLine } from './_emulator-child.ts'
 import { openBenchPostgres, type BenchPostgres } from './_pg.ts'
 import { connectBenchClient } from './_sfsync-client.ts'
+import { controlClient } from '../test/support/salesforce/emulator-fixture.ts'
+import { sameValue } from '../test/support/sync/convergence.ts'
 import { fmt, median, printTable } from './_stats.ts'
 
 const OBJECT = 'Account'
@@ -63,20 +65,11 @@ const load = (): string =>
     .map((l) => l.toFixed(2))
     .join(' ')
 
+/** The control API, typed by the caller (the test fixtures' caller). */
 function control(info: EmulatorLine) {
-  return async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-    const res = await fetch(`${info.controlUrl}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${info.controlToken}`,
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    })
-    const text = await res.text()
-    if (res.status >= 400) throw new Error(`control ${method} ${path}: ${res.status} ${text.slice(0, 300)}`)
-    return (text ? JSON.parse(text) : undefined) as T
-  }
+  const call = controlClient(info)
+  return async <T>(method: string, path: string, body?: unknown): Promise<T> =>
+    (await call(method, path, body)) as T
 }
 
 /** The client side as src/cli/cli-runtime.ts builds it, connected with client credentials. */
@@ -126,28 +119,6 @@ interface RunFigures {
   readonly rowsDeleted: number
   readonly checked: number
   readonly differences: string[]
-}
-
-/** Same value in the destination and the org (the sync tests' rule, test/support/sync/convergence.ts). */
-function same(type: string, local: CanonicalValue | undefined, remoteValue: unknown): boolean {
-  if (remoteValue === null || remoteValue === undefined) return local === null || local === undefined
-  if (typeof remoteValue === 'object') return false
-  const remote = remoteValue as string | number | boolean
-  if (local === null || local === undefined) return false
-  switch (type) {
-    case 'datetime':
-      return Date.parse(String(local)) === Date.parse(String(remote).replace(/([+-]\d\d)(\d\d)$/, '$1:$2'))
-    case 'double':
-    case 'currency':
-    case 'percent':
-    case 'int':
-    case 'long':
-      return Math.abs(Number(local) - Number(remote)) <= 1e-9 * Math.max(1, Math.abs(Number(remote)))
-    case 'boolean':
-      return local === remote
-    default:
-      return String(local) === String(remote)
-  }
 }
 
 async function main(): Promise<void> {
@@ -387,7 +358,7 @@ async function verify(
       }
       for (const f of fields) {
         const lv = row[f.toLowerCase()]
-        if (!same(types.get(f) ?? 'string', lv, rec[f]))
+        if (!sameValue(types.get(f) ?? 'string', lv, rec[f]))
           differences.push(`${id}.${f}: local ${JSON.stringify(lv)} ≠ org ${JSON.stringify(rec[f])}`)
       }
     }

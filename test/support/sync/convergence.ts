@@ -23,7 +23,8 @@ export async function orgFields(org: SyncTestOrg, object: string): Promise<Descr
   return d.fields.filter((f) => f.type !== 'address' && f.type !== 'location')
 }
 
-function same(type: string, local: CanonicalValue | undefined, remoteValue: unknown): boolean {
+/** Whether a destination value equals the org's REST value of a field of `type` (the equality rule of the sync tests and benches). */
+export function sameValue(type: string, local: CanonicalValue | undefined, remoteValue: unknown): boolean {
   if (remoteValue === null || remoteValue === undefined) return local === null || local === undefined
   if (typeof remoteValue === 'object') return false
   const remote = remoteValue as string | number | boolean
@@ -70,7 +71,7 @@ export async function assertConverged(
     }
     for (const f of fields) {
       const lv = row[f.name.toLowerCase()]
-      if (!same(f.type, lv, rec[f.name]))
+      if (!sameValue(f.type, lv, rec[f.name]))
         problems.push(`${id}.${f.name}: local ${JSON.stringify(lv)} ≠ org ${JSON.stringify(rec[f.name])}`)
     }
   }
