@@ -13,17 +13,13 @@ import type { IdStage } from '../store/destination.ts'
 import type { ObjectPlan } from './sync-plan.ts'
 import { readRestInto, type ObjectSyncContext } from './object-context.ts'
 import { readBulk, readRest, type Row, type RowConsumer } from './query-readers.ts'
-import { selectSoql } from './soql.ts'
+import { IDS_PER_QUERY, idInWhere, selectSoql } from './soql.ts'
 import { deleteLocal } from './object-deletes.ts'
 
-/** Ids per `WHERE Id IN (...)` fetch: 200 × 21 bytes encoded stays far under the URI limit (as /deleted's check). */
-const IDS_PER_FETCH = 200
 /** Org Ids per transaction into the stage. */
 const STAGE_BATCH = 10_000
 /** Ids per page of each difference read from the destination. */
 const DIFF_PAGE = 10_000
-/** What a Salesforce Id looks like; anything else never reaches a SOQL literal. */
-const SALESFORCE_ID = /^[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$/
 
 /** What a reconciliation did. */
 export interface ReconcileResult {
@@ -153,14 +149,11 @@ async function fetchByIds(ctx: ObjectSyncContext, plan: ObjectPlan, ids: readonl
     // Both callers reconcile after a checkpoint exists; rows written now must not create one.
     throw new SfsyncError('SYNC_FAILED', `${plan.object} has no checkpoint to reconcile against.`)
   let written = 0
-  for (let i = 0; i < ids.length; i += IDS_PER_FETCH) {
-    const part = ids.slice(i, i + IDS_PER_FETCH)
-    const bad = part.find((id) => !SALESFORCE_ID.test(id))
-    if (bad !== undefined)
-      throw new SfsyncError('SYNC_FAILED', `The org's Id scan of ${plan.object} returned a malformed Id.`)
+  for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
+    const part = ids.slice(i, i + IDS_PER_QUERY)
     const r = await readRestInto(ctx, plan, {
       fields,
-      where: `Id IN (${part.map((id) => `'${id}'`).join(', ')})`,
+      where: idInWhere(plan.object, part),
       writer: {
         mode: 'upsert',
         ...(plan.cursorField ? { staleGuardColumn: plan.cursorField.toLowerCase() } : {}),

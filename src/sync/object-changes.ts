@@ -9,7 +9,7 @@ import type { ObjectEvent } from './sync-lifecycle.ts'
 import type { ObjectPlan } from './sync-plan.ts'
 import type { ObjectCheckpoint } from './object-checkpoint.ts'
 import { datetimeMs } from './object-checkpoint.ts'
-import { orgNow, readBulkInto, readRestInto, type ObjectSyncContext } from './object-context.ts'
+import { orgNow, readBulkInto, readRestInto, readsByBulk, type ObjectSyncContext } from './object-context.ts'
 import { soqlDatetime } from './soql.ts'
 import { applyDeletedWindow, deleteLocal } from './object-deletes.ts'
 import { reconcileIds } from './id-reconciliation.ts'
@@ -31,14 +31,13 @@ async function rereadColumns(
   // Only rows the destination already holds (cursor <= the cursor): newer ones come whole with the changes.
   const where = plan.cursorField ? `${plan.cursorField} <= ${soqlDatetime(datetimeMs(upTo))}` : undefined
   const local = await ctx.dest.countRows(plan.object, { includeDeleted: true })
-  if (plan.bulk.allowed && local >= ctx.settings.bulkThreshold) {
+  if (readsByBulk(ctx, plan, local)) {
     // Not resumable on purpose: a crash leaves the columns pending, and the next run reads them again.
     const r = await readBulkInto(ctx, plan, {
       fields,
       ...(where ? { where } : {}),
       writer: { mode: 'upsert' },
       checkpointOf: () => cp,
-      onJob: async () => {},
     })
     return r.written
   }
@@ -120,7 +119,7 @@ export async function applyIncremental(
         snapshot = serverDate
         // A mass update (a data load, an admin's field fix) is read like a load: one Bulk job instead
         // of a REST page per 2,000 rows. The first page told the size; nothing of it was written.
-        if (plan.bulk.allowed && totalSize >= ctx.settings.bulkThreshold) throw new ManyChanges(totalSize)
+        if (readsByBulk(ctx, plan, totalSize)) throw new ManyChanges(totalSize)
       },
       // The cursor moves only once the whole run of this object is done: a crash re-reads, harmlessly.
       checkpointOf: () => cp,
@@ -138,7 +137,6 @@ export async function applyIncremental(
       writer,
       onRows,
       checkpointOf: () => cp,
-      onJob: async () => {},
     })
     // Ids are not kept for so many rows: the delete window then checks each of its Ids by query.
     changes = { rows: r.written, maxSeen: r.maxSeen, deletedIds: r.deletedIds, ids: [] }
@@ -160,7 +158,7 @@ export async function applyIncremental(
     if (window.outrun)
       ctx.emit({ type: 'notice', object, message: 'the delete window was outrun: reconciling Ids' })
     const local = await ctx.dest.countRows(object, { includeDeleted: true })
-    const rec = await reconcileIds(ctx, plan, plan.bulk.allowed && local >= ctx.settings.bulkThreshold)
+    const rec = await reconcileIds(ctx, plan, readsByBulk(ctx, plan, local))
     t.rowsDeleted += rec.deleted
     t.rowsWritten += rec.fetched
     t.reconciled = true

@@ -29,6 +29,11 @@ export function orgNow(ctx: ObjectSyncContext): number {
   return ctx.api.clock.now()
 }
 
+/** Whether `rows` records of the object are read through Bulk: Bulk serves it and they reach the threshold. */
+export function readsByBulk(ctx: ObjectSyncContext, plan: ObjectPlan, rows: number): boolean {
+  return plan.bulk.allowed && rows >= ctx.settings.bulkThreshold
+}
+
 /** Field groups of a REST query on `fields` (Id first), each under the URI limit. */
 export function restGroups(
   ctx: ObjectSyncContext,
@@ -132,7 +137,8 @@ export async function readBulkInto(
   plan: ObjectPlan,
   o: ReadIntoOptions<BulkPosition> & {
     resume?: BulkPosition
-    onJob: (job: BulkJobInfo, reused: boolean) => Promise<void>
+    /** Called once the job exists, so that a load can checkpoint it; other reads start over after a crash. */
+    onJob?: (job: BulkJobInfo, reused: boolean) => Promise<void>
   },
 ): Promise<{
   rows: number
@@ -161,7 +167,7 @@ export async function readBulkInto(
       poll: ctx.settings.bulkPoll,
       ...(ctx.settings.bulkPageRecords !== undefined ? { maxRecords: ctx.settings.bulkPageRecords } : {}),
       commitRows: ctx.settings.commitRows,
-      onJob: o.onJob,
+      ...(o.onJob ? { onJob: o.onJob } : {}),
       onJobFailed: (err) =>
         ctx.emit({ type: 'notice', object: plan.object, message: `${err.message} Reading with a new job.` }),
       consumer: sink,

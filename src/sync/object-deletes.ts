@@ -15,11 +15,8 @@ import { fetchQueryPage } from '../salesforce/data/rest-query.ts'
 import type { ObjectPlan } from './sync-plan.ts'
 import type { ObjectSyncContext } from './object-context.ts'
 import { orgNow } from './object-context.ts'
-import { selectSoql } from './soql.ts'
+import { IDS_PER_QUERY, idInWhere, selectSoql } from './soql.ts'
 import { datetimeMs } from './object-checkpoint.ts'
-
-/** Ids per `WHERE Id IN (...)` query: 200 × 21 bytes encoded stays far under the URI limit. */
-const IDS_PER_QUERY = 200
 
 /** Deletes rows locally (soft by default); returns how many changed. */
 export async function deleteLocal(
@@ -76,7 +73,7 @@ export async function applyDeletedWindow(
     const soql = selectSoql(
       plan.object,
       ['Id', ...(plan.hasIsDeleted ? ['IsDeleted'] : [])],
-      `Id IN (${part.map((id) => `'${id}'`).join(', ')})`,
+      idInWhere(plan.object, part),
     )
     const alive = new Set<string>()
     let page = await fetchQueryPage(ctx.api, { soql, all: true })

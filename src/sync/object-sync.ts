@@ -12,7 +12,7 @@ import { OBJECT_TRANSITIONS, StateMachine, type ObjectEvent, type ObjectState } 
 import { planObject, type ObjectPlan } from './sync-plan.ts'
 import type { ObjectResult } from './sync-events.ts'
 import { parseCheckpoint, datetimeMs, type LoadState, type ObjectCheckpoint } from './object-checkpoint.ts'
-import { orgNow, readBulkInto, readRestInto, type ObjectSyncContext } from './object-context.ts'
+import { orgNow, readBulkInto, readRestInto, readsByBulk, type ObjectSyncContext } from './object-context.ts'
 import { selectSoql } from './soql.ts'
 import { RowCountMismatchError } from './query-readers.ts'
 import { applyIncremental } from './object-changes.ts'
@@ -151,7 +151,7 @@ async function loadObject(
   else if (!plan.bulk.allowed) strategy = 'rest'
   else {
     expected = await countRecords(ctx.api, `SELECT COUNT() FROM ${object}`, true)
-    strategy = expected >= ctx.settings.bulkThreshold ? 'bulk' : 'rest'
+    strategy = readsByBulk(ctx, plan, expected) ? 'bulk' : 'rest'
   }
   const localRows = await ctx.dest.countRows(object, { includeDeleted: true })
   const base: LoadState = resumable ?? {

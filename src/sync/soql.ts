@@ -2,6 +2,7 @@
  * SOQL text for the engine, and the split of wide objects into several REST queries that each stay
  * under the 16,384-byte URI limit (reference §6; field-notes pain point 9, "URI Too Long").
  */
+import { SfsyncError } from '../config/sfsync-error.ts'
 
 /** The URI + headers limit of a REST GET (reference §6). */
 export const MAX_URI_BYTES = 16_384
@@ -11,6 +12,22 @@ export const URI_MARGIN_BYTES = 2_500
 /** A SOQL datetime literal: ISO UTC with milliseconds, `2024-01-02T03:04:05.000Z` (reference §3.2). */
 export function soqlDatetime(ms: number): string {
   return new Date(ms).toISOString()
+}
+
+/** Ids per `WHERE Id IN (...)` query: 200 × 21 bytes encoded stays far under the URI limit. */
+export const IDS_PER_QUERY = 200
+
+/** What a Salesforce Id looks like; anything else never reaches a SOQL literal. */
+const SALESFORCE_ID = /^[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$/
+
+/**
+ * `Id IN ('…', '…')` for Ids the org returned (at most {@link IDS_PER_QUERY}); throws on anything that
+ * is not a Salesforce Id, so no data reaches the query text unchecked.
+ */
+export function idInWhere(object: string, ids: readonly string[]): string {
+  if (ids.some((id) => !SALESFORCE_ID.test(id)))
+    throw new SfsyncError('SYNC_FAILED', `The org returned a malformed Id for ${object}.`)
+  return `Id IN (${ids.map((id) => `'${id}'`).join(', ')})`
 }
 
 /** `SELECT a, b FROM X [WHERE …]`. Field and object names come from describe, never from data. */
